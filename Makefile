@@ -1,0 +1,32 @@
+# The GRU Book: the three commands the README promises.
+#   make setup   create .venv and install everything (CPU-only torch, pinned versions)
+#   make book    execute every chapter and build the static site into _build/html
+#   make test    build the book, then run every test (unit, build, browser)
+PY      ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+JB_FLAGS ?= -W -n --keep-going
+
+.PHONY: setup book test unit bench clean
+
+setup:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip
+	$(BIN)/pip install -r requirements.txt
+	$(BIN)/pip install --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3"
+
+book:
+	OPENBLAS_NUM_THREADS=1 $(BIN)/jupyter-book build . $(JB_FLAGS)
+
+unit:
+	$(BIN)/python -m pytest -m "not build and not browser"
+
+test: book
+	$(BIN)/python -m pytest
+
+bench:
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf _build
