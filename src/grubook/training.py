@@ -1,0 +1,113 @@
+"""A recurrent layer with a linear read-out, and one small training loop, shared by every chapter.
+
+:class:`SequenceModel` puts a ``grubook`` RNN, GRU or LSTM in front of a linear layer, reading out either
+every step (``per_step=True``: the addition task) or the last step only (recall, forecasting).
+:func:`train` runs Adam on batches from a function and records a learning curve; no hidden state is
+ever carried from one batch into the next.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+from torch import nn
+
+from . import _checks
+from .gru import GRU
+from .lstm import LSTM
+from .rnn import RNN
+
+CELLS = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
+
+
+def make_layer(cell: str, input_size: int, hidden_size: int, **kwargs):
+    """``grubook.RNN``, ``GRU`` or ``LSTM`` by name (batch_first=True)."""
+    if not isinstance(cell, str) or cell.lower() not in CELLS:
+        raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}.")
+    return CELLS[cell.lower()](input_size, hidden_size, batch_first=True, **kwargs)
+
+
+class SequenceModel(nn.Module):
+    """Recurrent layer + linear read-out.
+
+    x: (batch, time, input_size). Returns (batch, time, output_size) when ``per_step`` and
+    (batch, output_size) otherwise (read out from the last step's hidden state).
+    """
+
+    def __init__(self, cell: str, input_size: int, hidden_size: int, output_size: int,
+                 num_layers: int = 1, per_step: bool = False, dropout: float = 0.0):
+        super().__init__()
+        self.cell = cell.lower() if isinstance(cell, str) else cell
+        self.rnn = make_layer(cell, input_size, hidden_size, num_layers=num_layers, dropout=dropout)
+        self.head = nn.Linear(hidden_size, _checks.positive_int("output_size", output_size))
+        self.per_step = bool(per_step)
+
+    def forward(self, x, return_gates: bool = False):
+        if return_gates:
+            if self.cell == "rnn":
+                raise ValueError("return_gates=True needs a gated cell ('gru' or 'lstm'); this model is an 'rnn'.")
+            out, _, gates = self.rnn(x, return_gates=True)
+        else:
+            out = self.rnn(x)[0]
+        y = self.head(out if self.per_step else out[:, -1])
+        return (y, gates) if return_gates else y
+
+
+@dataclass
+class History:
+    """What :func:`train` recorded: the loss of every step, and evaluations every ``eval_every``."""
+
+    loss: list = field(default_factory=list)
+    eval_step: list = field(default_factory=list)
+    eval: list = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def train(
+    model: nn.Module,
+    make_batch: Callable[[torch.Generator], tuple],
+    loss_fn: Callable,
+    steps: int,
+    lr: float = 1e-2,
+    seed: int = 0,
+    evaluate: Callable[[nn.Module], object] | None = None,
+    eval_every: int = 10,
+    stop_when: Callable[[object], bool] | None = None,
+    clip: float | None = None,
+) -> History:
+    """Train ``model`` with Adam for at most ``steps`` steps.
+
+    make_batch(generator) -> (x, y): a fresh batch from a seeded ``torch.Generator``.
+    loss_fn(model(x), y) -> scalar. evaluate(model) -> anything (recorded, with the model in eval mode
+    and no gradients) every ``eval_every`` steps; training stops early once ``stop_when(result)``.
+    clip: clip the global gradient norm to this value. Returns a :class:`History`.
+    """
+    steps = _checks.positive_int("steps", steps)
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    hist = History()
+    start = time.perf_counter()
+    for step in range(1, steps + 1):
+        model.train()
+        x, y = make_batch(gen)
+        loss = loss_fn(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        if clip is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        hist.loss.append(loss.item())
+        if evaluate is not None and step % eval_every == 0:
+            model.eval()
+            with torch.no_grad():
+                result = evaluate(model)
+            hist.eval_step.append(step)
+            hist.eval.append(result)
+            if stop_when is not None and stop_when(result):
+                break
+    model.eval()
+    hist.seconds = time.perf_counter() - start
+    return hist
