@@ -1,5 +1,5 @@
 # The GRU Book: the three commands the README promises.
-#   make setup   create .venv and install everything (CPU-only torch, pinned versions)
+#   make setup   create .venv and install everything (CPU-only torch, pinned versions; the site's JS via npm)
 #   make book    execute every chapter and build the static site into _build/html
 #   make test    build the book, then run every test (unit, build, browser)
 PY      ?= python3
@@ -15,6 +15,7 @@ setup:
 	$(BIN)/pip install -r requirements.txt
 	$(BIN)/pip install --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3"
+	npm ci --ignore-scripts --no-audit --no-fund   # MathJax, require.js, ipywidgets manager, Thebe (package-lock.json)
 
 book:
 	OPENBLAS_NUM_THREADS=1 $(BIN)/jupyter-book build . $(JB_FLAGS)

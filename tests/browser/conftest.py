@@ -1,0 +1,201 @@
+"""Fixtures for the browser tests: Chromium, the built sites, a local Jupyter server for Thebe.
+
+- ``real_site``: the book in ``_build/html`` (``make test`` builds it first), every page of
+  ``_toc.yml`` visited once; screenshots go to ``_build/screenshots`` (CI keeps that folder).
+- ``fixture_site``: ``tests/fixtures/site`` built with the repository's ``_config.yml``, with
+  Thebe pointed at ``jupyter_server``, and two things broken after the build the way a bad build
+  would break them (an image file deleted, a cell's output removed).
+
+Chromium missing is a failure with the install command, unless GRUBOOK_SKIP_BROWSER=1.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "fixtures"))
+
+import sitecheck  # noqa: E402
+from bookbuild import ROOT, build_book  # noqa: E402
+
+BUILD = ROOT / "_build"
+SCREENSHOTS = BUILD / "screenshots"
+_weights: dict[str, str] = {}
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("GRUBOOK_SKIP_BROWSER") == "1":
+        skip = pytest.mark.skip(reason="GRUBOOK_SKIP_BROWSER=1")
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def driver():
+    missing = sitecheck.browser_missing()
+    if missing:
+        pytest.fail(f"Chromium is needed for the browser tests: {missing}", pytrace=False)
+    d = sitecheck.start_chromium()
+    yield d
+    d.quit()
+
+
+# --------------------------------------------------------------------------------------------
+# the real book
+
+
+@pytest.fixture(scope="session")
+def real_pages() -> list[str]:
+    return sitecheck.toc_pages(ROOT / "_toc.yml")
+
+
+@pytest.fixture(scope="session")
+def real_site(driver, real_pages):
+    """Visit every page of the built book once; the tests read the reports."""
+    html = BUILD / "html"
+    missing = [p for p in real_pages if not (html / p).is_file()]
+    if missing:
+        pytest.fail(
+            f"the book is not built (missing {', '.join(missing)} in {html}): run `make book` "
+            "first (`make test` does)",
+            pytrace=False,
+        )
+    with sitecheck.serve(html) as base:
+        reports = {p: sitecheck.visit(driver, base, p, SCREENSHOTS) for p in real_pages}
+    table, own, _ = sitecheck.weight_table(list(reports.values()))
+    (SCREENSHOTS / "page-weight.txt").write_text(table + "\n")
+    _weights["book"] = table
+    return {"html": html, "reports": reports, "own_bytes": own, "cache": BUILD / ".jupyter_cache"}
+
+
+# --------------------------------------------------------------------------------------------
+# a local Jupyter server (for Thebe)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def jupyter_server(tmp_path_factory):
+    """``jupyter server`` on 127.0.0.1 with a random token, serving a scratch folder; its kernels
+    are this virtual environment's Python, so they can ``import grubook``."""
+    root = tmp_path_factory.mktemp("jupyter-root")
+    (root / "book").mkdir()
+    port, token = _free_port(), secrets.token_hex(16)
+    exe = Path(sys.executable).with_name("jupyter")
+    env = dict(
+        os.environ, JUPYTER_RUNTIME_DIR=os.fspath(root / ".runtime"), OPENBLAS_NUM_THREADS="1"
+    )
+    log = open(root / "server.log", "w")
+    proc = subprocess.Popen(
+        [
+            os.fspath(exe) if exe.exists() else "jupyter",
+            "server",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}",
+            "--ServerApp.allow_origin=*",
+            "--allow-root",
+            f"--ServerApp.root_dir={root}",
+        ],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}api/status?token={token}", timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                pytest.fail(
+                    "jupyter server did not start:\n" + (root / "server.log").read_text()[-3000:]
+                )
+            time.sleep(0.3)
+    yield {"url": url, "token": token, "root": root, "log": root / "server.log"}
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+# --------------------------------------------------------------------------------------------
+# the fixture book
+
+
+def _break_site(html: Path) -> None:
+    """Break broken-figure.html after the build: delete its image file and the output of its last
+    code cell, as a failed copy step or a bad edit would."""
+    page = html / "book" / "broken-figure.html"
+    text = page.read_text(encoding="utf-8")
+    for src in re.findall(r'<img[^>]*src="\.\./(_images/[^"]+)"', text):
+        (html / src).unlink(missing_ok=True)
+    cells = [m.start() for m in re.finditer(r'<div class="cell docutils container">', text)]
+    last = text[cells[-1] :]
+    out = re.search(
+        r'<div class="cell_output docutils container">.*?</pre></div>\s*</div>\s*</div>', last, re.S
+    )
+    assert out, "the fixture page changed: no output to remove in its last cell"
+    page.write_text(text[: cells[-1]] + last.replace(out.group(0), "", 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory, jupyter_server):
+    dest = tmp_path_factory.mktemp("fixture-site") / "site"
+    server = f"{jupyter_server['url']}?token={jupyter_server['token']}"
+    result = build_book("site", dest, {"sphinx": {"config": {"grubook_thebe_server": server}}})
+    if result.returncode != 0:
+        pytest.fail(f"the fixture book did not build:\n{result.stdout[-5000:]}", pytrace=False)
+    html = dest / "_build" / "html"
+    _break_site(html)
+    # the Jupyter server serves the same pages, so a kernel's working folder exists
+    for md in (dest / "book").glob("*.md"):
+        (jupyter_server["root"] / "book" / md.name).write_text(md.read_text())
+    return {
+        "dest": dest,
+        "html": html,
+        "log": result.stdout,
+        "cache": ROOT / "_build" / "fixture-cache" / "site",
+    }
+
+
+@pytest.fixture(scope="session")
+def fixture_site(driver, fixture_build):
+    pages = sitecheck.toc_pages(fixture_build["dest"] / "_toc.yml")
+    with sitecheck.serve(fixture_build["html"]) as base:
+        reports = {
+            p: sitecheck.visit(driver, base, p, BUILD / "screenshots-fixture") for p in pages
+        }
+    table, own, _ = sitecheck.weight_table(list(reports.values()))
+    _weights["fixture"] = table
+    return dict(fixture_build, reports=reports, own_bytes=own)
+
+
+def pytest_terminal_summary(terminalreporter):
+    for name, table in _weights.items():
+        terminalreporter.write_sep("-", f"page weight: {name} site")
+        terminalreporter.write_line(table)

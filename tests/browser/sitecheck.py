@@ -1,0 +1,671 @@
+"""Open built pages in headless Chromium, offline, and record what a reader would see.
+
+Used by the browser tests for both the real book (test_site.py) and the fixture book whose broken
+pages prove that each check catches what it is meant to catch (test_fixture_site.py).
+
+Offline: the site is served from a local folder on 127.0.0.1, Chromium resolves every other host
+name to "not found" and sends every non-loopback request to a dead proxy, and the test checks that
+every request a page made went to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+CHROMIUM = os.environ.get("GRUBOOK_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("GRUBOOK_CHROMEDRIVER", "/usr/bin/chromedriver")
+INSTALL_HINT = (
+    "The browser tests need Debian's Chromium and its driver: "
+    "`sudo apt-get update && sudo apt-get install -y chromium chromium-driver` "
+    "(.ci/run does this). Set GRUBOOK_SKIP_BROWSER=1 to skip them knowingly."
+)
+DESKTOP = (1280, 900)
+PHONE = (390, 844)
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+MAX_PAGE_BYTES = 3 * 1024 * 1024
+
+# Console messages at error level that are not defects of the book, each with the reason.
+KNOWN_HARMLESS = [
+    (
+        re.compile(r"/favicon\.ico - Failed to load resource: .*404"),
+        "the browser asks every site for /favicon.ico on its own; the book sets no favicon",
+    ),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# the table of contents
+
+
+def toc_pages(toc_file: Path) -> list[str]:
+    """Every page in a Jupyter Book ``_toc.yml``, in reading order, as site-relative HTML paths."""
+    toc = yaml.safe_load(Path(toc_file).read_text())
+    files: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for key in ("parts", "chapters", "sections"):
+                for child in node.get(key) or []:
+                    walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    files.append(toc["root"])
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return [re.sub(r"\.(md|ipynb|rst)$", "", f) + ".html" for f in files]
+
+
+def source_of(book: Path, page: str) -> Path:
+    """The source file (.md, .ipynb) of a page given as in :func:`toc_pages`."""
+    stem = page.removesuffix(".html")
+    for suffix in (".md", ".ipynb", ".rst"):
+        if (Path(book) / (stem + suffix)).is_file():
+            return Path(book) / (stem + suffix)
+    raise FileNotFoundError(f"no source for {page} in {book}")
+
+
+# --------------------------------------------------------------------------------------------
+# serving a folder on localhost
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+
+@contextlib.contextmanager
+def serve(directory: Path):
+    """Serve ``directory`` on 127.0.0.1 (a free port); yields the base URL ending in ``/``."""
+    handler = functools.partial(_QuietHandler, directory=os.fspath(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --------------------------------------------------------------------------------------------
+# the browser
+
+
+def browser_missing() -> str | None:
+    """None when Chromium and chromedriver are installed, else what is missing."""
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not (Path(p).exists() or shutil.which(p))]
+    return f"missing {', '.join(missing)}. {INSTALL_HINT}" if missing else None
+
+
+def start_chromium():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        f"--window-size={DESKTOP[0]},{DESKTOP[1]}",
+        "--hide-scrollbars",
+        "--mute-audio",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--disable-extensions",
+        # offline: no other host resolves, and anything not on loopback goes to a closed port
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+        "--proxy-server=http://127.0.0.1:9",
+    ):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    return driver
+
+
+# --------------------------------------------------------------------------------------------
+# what a page shows
+
+# Runs in the page after load: waits for MathJax and the widget manager, then describes the page.
+_READY_JS = r"""
+const done = arguments[arguments.length - 1];
+(async () => {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    try { await MathJax.startup.promise; } catch (e) {}
+  }
+  const views = () => [...document.querySelectorAll(
+    'script[type="application/vnd.jupyter.widget-view+json"]')];
+  const t0 = Date.now();
+  while (Date.now() - t0 < 15000) {
+    const ok = views().every((s) => {
+      const p = s.previousElementSibling;
+      return p && p.classList.contains("widget-subarea") && p.childElementCount > 0;
+    });
+    if (ok) break;
+    await sleep(100);
+  }
+  // let lazy images load and responsive figures settle
+  window.scrollTo(0, document.documentElement.scrollHeight);
+  await sleep(300);
+  window.scrollTo(0, 0);
+  await sleep(200);
+  done(true);
+})();
+"""
+
+_DESCRIBE_JS = r"""
+const VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]';
+const root = document.querySelector("article.bd-article") || document.querySelector("main")
+  || document.body;
+const text = (el) => (el ? el.textContent.replace(/\s+/g, " ").trim() : "");
+const shown = (el) => el.getClientRects().length > 0
+  && getComputedStyle(el).visibility !== "hidden";
+const hiddenByToggle = (el) => !!el.closest("details:not([open]), .toggle-hidden, [hidden]");
+const fileLike = /^[^\s]+\.(png|jpe?g|svg|gif|webp)$/i;
+
+// math: TeX delimiters left in visible prose, and math elements MathJax did not typeset
+const rawTex = [];
+const skip = "pre, code, script, style, textarea, mjx-container, .highlight, .MathJax";
+const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+const pattern = /\$\$|\\\[|\\\]|\\\(|\\\)|\\begin\{/;
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  const el = node.parentElement;
+  if (!el || el.closest(skip)) continue;
+  if (pattern.test(node.textContent)) rawTex.push(node.textContent.trim().slice(0, 120));
+}
+const mathEls = [...root.querySelectorAll(".math")];
+const untypeset = mathEls.filter((m) => !m.querySelector("mjx-container"))
+  .map((m) => text(m).slice(0, 120));
+
+// images
+const images = [...root.querySelectorAll("img")].map((img) => {
+  const fig = img.closest("figure");
+  const cap = fig ? fig.querySelector("figcaption") : null;
+  const alt = (img.getAttribute("alt") || "").trim();
+  return {
+    src: (img.getAttribute("src") || "").slice(0, 200),
+    alt: alt,
+    altIsText: alt.length > 0 && !fileLike.test(alt),
+    caption: text(cap),
+    loaded: img.complete && img.naturalWidth > 0,
+    shown: shown(img) && img.getBoundingClientRect().width > 1,
+    hiddenByToggle: hiddenByToggle(img),
+    inWidget: !!img.closest(".widget-subarea, .jupyter-widgets"),
+  };
+});
+
+// Plotly figures and their sliders
+const plots = [...root.querySelectorAll(".js-plotly-plot")].map((gd, i) => {
+  gd.setAttribute("data-grubook-plot", String(i));
+  const fig = gd.closest("figure");
+  const layout = gd.layout || {};
+  const t = layout.title;
+  const title = t ? (typeof t === "string" ? t : t.text || "") : "";
+  return {
+    index: i,
+    drawn: !!gd.querySelector(".main-svg") && gd.getBoundingClientRect().height > 10,
+    hiddenByToggle: hiddenByToggle(gd),
+    title: title,
+    caption: text(fig ? fig.querySelector("figcaption") : null),
+    sliders: (layout.sliders || []).map(
+      (s) => ({steps: (s.steps || []).length, active: s.active || 0})),
+  };
+});
+const plotDivs = [...root.querySelectorAll(".grubook-plotly")]
+  .filter((d) => !d.classList.contains("js-plotly-plot")).length;
+
+// widgets: one rendered view per embedded view, and the kernel note in the same cell
+const widgetViews = [...root.querySelectorAll(VIEW)].map((s) => {
+  const parent = s.parentElement;
+  const areas = parent ? parent.querySelectorAll(":scope > .widget-subarea").length : 0;
+  const views = parent ? parent.querySelectorAll(":scope > " + VIEW).length : 0;
+  const area = s.previousElementSibling;
+  const rendered = !!area && area.classList.contains("widget-subarea")
+    && area.childElementCount > 0 && area.getBoundingClientRect().height > 5;
+  const cell = s.closest(".cell") || parent;
+  const controls = ".widget-slider, .widget-hslider, input, .widget-dropdown";
+  return {rendered: rendered, subareas: areas, views: views, cellText: text(cell).slice(0, 5000),
+          controls: area ? area.querySelectorAll(controls).length : 0};
+});
+const widgetState = !!document.querySelector(
+  'script[type="application/vnd.jupyter.widget-state+json"]');
+
+// code cells and their outputs, in page order
+const cells = [...root.querySelectorAll("div.cell")].map((c) => {
+  const out = c.querySelector(":scope > .cell_output, :scope > details .cell_output");
+  return {
+    classes: c.className,
+    hasOutput: !!out && out.childElementCount > 0 && (text(out).length > 0
+      || !!out.querySelector("img, svg, iframe, .js-plotly-plot, .widget-subarea")),
+  };
+});
+
+return {
+  title: document.title,
+  rawTex: rawTex, mathCount: mathEls.length, untypeset: untypeset,
+  images: images, plots: plots, plotDivsNotDrawn: plotDivs,
+  widgetViews: widgetViews, widgetState: widgetState,
+  cells: cells,
+  thebeButton: !!document.querySelector(".btn-launch-thebe"),
+  thebeConfig: [...document.querySelectorAll('script[type="text/x-thebe-config"]')]
+    .map((s) => s.textContent),
+  height: document.documentElement.scrollHeight,
+};
+"""
+
+_SNAPSHOT_JS = r"""
+const gd = document.querySelector('[data-grubook-plot="' + arguments[0] + '"]');
+return JSON.stringify((gd.data || []).map(
+  (t) => [t.x, t.y, t.z, t.text, t.customdata, t.marker && t.marker.color]));
+"""
+
+
+@dataclass
+class Request:
+    url: str
+    status: int | None = None
+    bytes: int = 0
+    failed: str = ""
+
+
+@dataclass
+class PageReport:
+    page: str
+    url: str
+    dom: dict = field(default_factory=dict)
+    console: list = field(default_factory=list)  # (level, message)
+    requests: dict = field(default_factory=dict)  # request id -> Request
+    sliders: list = field(default_factory=list)  # (plot index, slider index, changed, detail)
+    screenshots: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    # ---- verdicts: each returns a list of problems (empty = fine)
+
+    def console_errors(self) -> list[str]:
+        bad = []
+        for level, message in self.console:
+            if level != "SEVERE":
+                continue
+            if any(p.search(message) for p, _ in KNOWN_HARMLESS):
+                continue
+            bad.append(message[:400])
+        return bad
+
+    def offsite_requests(self) -> list[str]:
+        out = []
+        for r in self.requests.values():
+            parts = urlsplit(r.url)
+            if parts.scheme in ("data", "blob", "about", "chrome", "chrome-extension"):
+                continue
+            if parts.hostname not in LOCAL_HOSTS:
+                out.append(r.url[:200])
+        return out
+
+    def math_problems(self) -> list[str]:
+        d = self.dom
+        return [f"raw TeX on the page: {t!r}" for t in d["rawTex"]] + [
+            f"math not typeset: {t!r}" for t in d["untypeset"]
+        ]
+
+    def figure_problems(self) -> list[str]:
+        out = []
+        for img in self.dom["images"]:
+            where = img["src"][:80]
+            if not img["loaded"]:
+                out.append(f"image does not load: {where}")
+            elif not img["shown"] and not img["hiddenByToggle"]:
+                out.append(f"image is not visible: {where}")
+            if not img["inWidget"] and not img["altIsText"] and not img["caption"]:
+                out.append(
+                    f"image has neither alt text nor a caption: {where} (alt={img['alt']!r})"
+                )
+        for plot in self.dom["plots"]:
+            if not plot["drawn"] and not plot["hiddenByToggle"]:
+                out.append(f"Plotly figure {plot['index']} is not drawn")
+            if not plot["title"] and not plot["caption"]:
+                out.append(f"Plotly figure {plot['index']} has neither a title nor a caption")
+        if self.dom["plotDivsNotDrawn"]:
+            out.append(
+                f"{self.dom['plotDivsNotDrawn']} Plotly figure(s) never drawn (plotly.js missing?)"
+            )
+        return out
+
+    def widget_problems(self, kernel_note: str) -> list[str]:
+        out = []
+        note = " ".join(kernel_note.split())
+        for i, w in enumerate(self.dom["widgetViews"]):
+            if not w["rendered"]:
+                out.append(f"widget view {i} is not rendered from the embedded state")
+            if w["subareas"] != w["views"]:
+                out.append(
+                    f"widget view {i}: {w['subareas']} rendered areas for {w['views']} view(s)"
+                )
+            if note not in w["cellText"]:
+                out.append(
+                    f"widget view {i}: the note that the live version needs a kernel is missing"
+                )
+        if self.dom["widgetViews"] and not self.dom["widgetState"]:
+            out.append("widget views without embedded widget state")
+        return out
+
+    def slider_problems(self) -> list[str]:
+        return [
+            f"Plotly figure {p} slider {s}: {detail}"
+            for p, s, changed, detail in self.sliders
+            if not changed
+        ]
+
+    def own_bytes(self, shared: set[str]) -> int:
+        return sum(r.bytes for r in self.requests.values() if r.url.split("?")[0] not in shared)
+
+
+# --------------------------------------------------------------------------------------------
+# visiting a page
+
+
+def _drain_performance(driver, requests: dict) -> None:
+    for entry in driver.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        method, params = msg.get("method", ""), msg.get("params", {})
+        rid = params.get("requestId")
+        if method == "Network.requestWillBeSent":
+            requests.setdefault(rid, Request(params["request"]["url"]))
+        elif method == "Network.responseReceived" and rid in requests:
+            requests[rid].status = params["response"].get("status")
+        elif method == "Network.loadingFinished" and rid in requests:
+            requests[rid].bytes = int(params.get("encodedDataLength") or 0)
+        elif method == "Network.loadingFailed" and rid in requests:
+            requests[rid].failed = params.get("errorText", "failed")
+
+
+def _screenshot(driver, path: Path, size: tuple[int, int], mobile: bool) -> None:
+    width, height = size
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+    )
+    time.sleep(0.6)  # responsive layout and Plotly's resize handler
+    full = min(int(driver.execute_script("return document.documentElement.scrollHeight")), 16000)
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": full, "scale": 1},
+        },
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(base64.b64decode(shot["data"]))
+
+
+_RAIL_JS = r"""
+// Fit the figure to its container (a resize during the screenshots can leave it wider), then find
+// the rail and the point nearest its far end that a click would really hit.
+const done = arguments[arguments.length - 1];
+const gd = document.querySelector('[data-grubook-plot="' + arguments[0] + '"]');
+const slider = arguments[1], toEnd = arguments[2];
+(async () => {
+  try { await Plotly.Plots.resize(gd); } catch (e) {}
+  await new Promise((r) => setTimeout(r, 200));
+  const container = gd.querySelectorAll(".slider-container")[slider];
+  if (!container) return done(null);
+  container.scrollIntoView({block: "center"});
+  await new Promise((r) => setTimeout(r, 100));
+  const rect = container.querySelector(".slider-rail-touch-rect");
+  const box = rect.getBoundingClientRect();
+  const y = box.y + box.height / 2;
+  for (let i = 0; i < 200; i++) {
+    const x = toEnd ? box.right - 4 - i * 4 : box.left + 4 + i * 4;
+    if (x < box.left || x > box.right) break;
+    const hit = document.elementFromPoint(x, y);
+    if (hit && container.contains(hit)) {
+      return done([rect, x - (box.left + box.width / 2), y - (box.top + box.height / 2)]);
+    }
+  }
+  done([rect, null, null]);
+})();
+"""
+_ACTIVE_JS = r"""
+const gd = document.querySelector('[data-grubook-plot="' + arguments[0] + '"]');
+return [gd.layout.sliders[arguments[1]].active || 0, gd._fullLayout ? gd._fullLayout.width : 0];
+"""
+
+
+def _move_slider(driver, plot: int, slider: int, steps: int, active: int) -> tuple[bool, str]:
+    """Click the far end of a Plotly slider's rail, as a reader would, and report whether the
+    figure's data changed. The click is retried (a figure may still be resizing after the
+    screenshots); a slider that moves but changes no data fails at once."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    before = driver.execute_script(_SNAPSHOT_JS, plot)
+    target = 0 if active == steps - 1 else steps - 1
+    now = active
+    for attempt in range(4):
+        found = driver.execute_async_script(_RAIL_JS, plot, slider, target == steps - 1)
+        if found is None:
+            return False, "slider is not drawn"
+        rail, dx, dy = found
+        if dx is None:
+            return False, "no part of the slider's rail can be clicked (covered or clipped)"
+        try:
+            ActionChains(driver).move_to_element_with_offset(
+                rail, int(dx), int(dy)
+            ).click().perform()
+        except WebDriverException as exc:  # stale element: the figure redrew under us
+            now = f"click failed ({type(exc).__name__})"
+            continue
+        deadline = time.time() + 2
+        while time.time() < deadline:
+            now = driver.execute_script(_ACTIVE_JS, plot, slider)[0]
+            if driver.execute_script(_SNAPSHOT_JS, plot) != before:
+                return True, f"step {active} -> {now}: data changed"
+            if now != active:
+                break
+            time.sleep(0.1)
+        if now != active:
+            time.sleep(0.5)
+            if driver.execute_script(_SNAPSHOT_JS, plot) != before:
+                return True, f"step {active} -> {now}: data changed"
+            return (
+                False,
+                f"moved from step {active} to {now} of {steps}, "
+                "but the figure's data did not change",
+            )
+    return False, f"the slider did not move when clicked (step {active}, then {now}; {steps} steps)"
+
+
+def visit(driver, base_url: str, page: str, screenshot_dir: Path | None) -> PageReport:
+    """Load one page, wait for it to settle, describe it, screenshot it, move its sliders."""
+    t0 = time.time()
+    url = base_url + page
+    driver.get_log("browser")  # drop anything left from the last page
+    driver.get_log("performance")
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    driver.set_window_size(*DESKTOP)
+    driver.get(url)
+    driver.execute_async_script(_READY_JS)
+    report = PageReport(page=page, url=url)
+    report.dom = driver.execute_script(_DESCRIBE_JS)
+    if screenshot_dir is not None:
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", page.removesuffix(".html"))
+        for name, size, mobile in (("desktop", DESKTOP, False), ("phone", PHONE, True)):
+            path = screenshot_dir / f"{stem}-{name}.png"
+            _screenshot(driver, path, size, mobile)
+            report.screenshots.append(path)
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        time.sleep(0.3)
+    for plot in report.dom["plots"]:
+        for k, s in enumerate(plot["sliders"]):
+            if s["steps"] < 2:
+                report.sliders.append((plot["index"], k, False, f"only {s['steps']} step(s)"))
+                continue
+            changed, detail = _move_slider(driver, plot["index"], k, s["steps"], s["active"])
+            report.sliders.append((plot["index"], k, changed, detail))
+    time.sleep(0.2)
+    report.console = [(e["level"], e["message"]) for e in driver.get_log("browser")]
+    _drain_performance(driver, report.requests)
+    report.seconds = time.time() - t0
+    return report
+
+
+# --------------------------------------------------------------------------------------------
+# code cells against the execution cache
+
+
+def expected_outputs(book: Path, page: str, build: Path, cache_dir: Path) -> list[bool] | None:
+    """For each code cell shown on ``page`` (cells tagged remove-cell are not), whether it must show
+    an output. None when the page is not a notebook.
+
+    The truth is the executed notebook in the build's jupyter-cache (``cache_dir``): an output there
+    that the page lacks was lost between execution and the page. Pages that are executed outside
+    the cache (``execution_mode: force``) fall back to the outputs recorded in the build's doctree
+    (``build/.doctrees``), which myst-nb writes from the execution before it renders the page."""
+    import jupytext
+    from jupyter_cache import get_cache
+
+    source = source_of(book, page)
+    text = source.read_text(encoding="utf-8")
+    if source.suffix == ".md" and not re.search(r"^kernelspec:", text.split("\n---", 1)[0], re.M):
+        return None
+    nb = jupytext.read(source)
+    if not any(c.cell_type == "code" for c in nb.cells):
+        return None
+    cache = get_cache(os.fspath(cache_dir))
+    try:
+        executed = cache.get_cache_bundle(cache.match_cache_notebook(nb).pk).nb
+    except KeyError:
+        return _expected_from_doctree(
+            build / ".doctrees" / (page.removesuffix(".html") + ".doctree")
+        )
+    out = []
+    for cell in executed.cells:
+        if cell.cell_type != "code":
+            continue
+        tags = set(cell.metadata.get("tags", []))
+        if "remove-cell" in tags:
+            continue
+        if "remove-output" in tags:
+            out.append(False)
+            continue
+        shown = []
+        for o in cell.outputs:
+            if o.output_type == "stream":
+                if (o.name == "stderr" and "remove-stderr" in tags) or (
+                    o.name == "stdout" and "remove-stdout" in tags
+                ):
+                    continue
+                if o.get("text", "").strip():
+                    shown.append(o)
+            elif o.output_type in ("display_data", "execute_result"):
+                data = o.get("data", {})
+                if data and not all(k.startswith("application/papermill.record/") for k in data):
+                    shown.append(o)
+            else:  # error
+                shown.append(o)
+        out.append(bool(shown))
+    return out
+
+
+def _expected_from_doctree(path: Path) -> list[bool]:
+    import pickle
+
+    from docutils import nodes
+
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path}: the page is neither in the execution cache nor in the build's doctrees"
+        )
+    with open(path, "rb") as f:
+        doctree = pickle.load(f)
+    out = []
+    for cell in doctree.findall(nodes.container):
+        if cell.get("nb_element") != "cell_code":
+            continue
+        outputs = [k for k in cell.children if k.get("nb_element") == "cell_code_output"]
+        out.append(
+            any(
+                g.get("nb_element") != "mime_bundle" or len(g.children) > 0
+                for o in outputs
+                for g in o.children
+            )
+        )
+    return out
+
+
+def output_problems(report: PageReport, expected: list[bool] | None) -> list[str]:
+    if expected is None:
+        return []
+    cells = report.dom["cells"]
+    if len(cells) != len(expected):
+        return [
+            f"the page shows {len(cells)} code cells, the executed notebook has {len(expected)}"
+        ]
+    return [
+        f"code cell {i + 1} ran and has output in the notebook, but none on the page"
+        for i, (want, cell) in enumerate(zip(expected, cells))
+        if want and not cell["hasOutput"]
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# page weight
+
+
+def weight_table(reports: list[PageReport]) -> tuple[str, dict[str, int], set[str]]:
+    """Each page's own bytes (its HTML with inline figure data and widget state, its images), and
+    the shared assets (anything under _static/ or loaded by more than one page) counted once."""
+    seen: dict[str, int] = {}
+    for r in reports:
+        for url in {q.url.split("?")[0] for q in r.requests.values()}:
+            seen[url] = seen.get(url, 0) + 1
+    shared = {u for u, n in seen.items() if n > 1 or "/_static/" in u}
+    shared_bytes: dict[str, int] = {}
+    for r in reports:
+        for q in r.requests.values():
+            u = q.url.split("?")[0]
+            if u in shared:
+                shared_bytes[u] = max(shared_bytes.get(u, 0), q.bytes)
+    own = {r.page: r.own_bytes(shared) for r in reports}
+    lines = [f"{'page':48s} {'own KB':>9s} {'HTML KB':>9s} {'with shared KB':>15s}"]
+    for r in reports:
+        html = sum(q.bytes for q in r.requests.values() if q.url.split("?")[0] == r.url)
+        used = sum(
+            shared_bytes.get(q.url.split("?")[0], 0)
+            for q in r.requests.values()
+            if q.url.split("?")[0] in shared
+        )
+        lines.append(
+            f"{r.page:48s} {own[r.page] / 1024:9.0f} {html / 1024:9.0f} "
+            f"{(own[r.page] + used) / 1024:15.0f}"
+        )
+    lines.append(f"{'shared assets, counted once':48s} {sum(shared_bytes.values()) / 1024:9.0f}")
+    return "\n".join(lines), own, shared

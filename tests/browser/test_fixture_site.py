@@ -1,0 +1,119 @@
+"""The browser checks work: they pass on good pages and catch each deliberately broken one.
+
+The fixture book (tests/fixtures/site) is built with the repository's own _config.yml, so these
+tests also prove the build's offline set-up: math, Plotly, ipywidgets and Thebe from local files.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import sitecheck
+from grubook.sliders import KERNEL_NOTE
+
+pytestmark = [pytest.mark.browser, pytest.mark.build]
+
+GOOD = ["book/intro.html", "book/good.html", "book/thebe.html"]
+
+
+def _expected(site, page):
+    return sitecheck.expected_outputs(site["dest"], page, site["dest"] / "_build", site["cache"])
+
+
+def _all_problems(site, page) -> list[str]:
+    r = site["reports"][page]
+    return (
+        r.console_errors()
+        + r.offsite_requests()
+        + r.math_problems()
+        + r.figure_problems()
+        + r.widget_problems(KERNEL_NOTE)
+        + r.slider_problems()
+        + sitecheck.output_problems(r, _expected(site, page))
+    )
+
+
+def test_the_fixture_book_builds_with_local_assets_only(fixture_build):
+    html = fixture_build["html"]
+    for page in sorted(html.rglob("*.html")):
+        if page.name == "offsite.html":
+            continue
+        text = page.read_text(encoding="utf-8")
+        for host in ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "unpkg.com", "cdn.plot.ly"):
+            assert f'src="https://{host}' not in text, (page, host)
+        assert "THEBE_JS_URL" not in text, (
+            f"{page}: sphinx-thebe's duplicated inline script is back"
+        )
+        assert "sphinx-thebe.js" not in text, page
+    for asset in (
+        "plotly.min.js",
+        "mathjax/tex-mml-chtml.js",
+        "require.js",
+        "jupyter-widgets/embed-amd.js",
+        "jupyter-widgets/require-paths.js",
+        "thebe/index.js",
+        "grubook.js",
+    ):
+        assert (html / "_static" / asset).is_file(), asset
+
+
+@pytest.mark.parametrize("page", GOOD)
+def test_good_pages_pass_every_check(fixture_site, page):
+    assert _all_problems(fixture_site, page) == []
+
+
+def test_the_good_page_exercises_every_check(fixture_site):
+    """The good page really has what the checks look at, so a pass above means something."""
+    r = fixture_site["reports"]["book/good.html"]
+    d = r.dom
+    assert d["mathCount"] >= 2
+    assert any(i["loaded"] and i["altIsText"] and i["caption"] for i in d["images"])
+    assert [p["sliders"] for p in d["plots"]] == [[{"steps": 3, "active": 0}]]
+    assert r.sliders and all(changed for _, _, changed, _ in r.sliders)
+    assert len(d["widgetViews"]) == 1 and d["widgetViews"][0]["controls"] >= 1
+    assert (
+        sum(c["hasOutput"] for c in d["cells"]) == 4
+    )  # print, figure, Plotly, widget; glue has none
+    assert len(r.screenshots) == 2 and all(p.stat().st_size > 10_000 for p in r.screenshots)
+    assert r.requests and not r.offsite_requests()
+
+
+def test_a_dead_slider_is_caught(fixture_site):
+    r = fixture_site["reports"]["book/broken-slider.html"]
+    problems = r.slider_problems()
+    assert len(problems) == 1 and "did not change" in problems[0], problems
+    assert r.console_errors() == [] and r.figure_problems() == []
+
+
+def test_a_javascript_error_is_caught(fixture_site):
+    errors = fixture_site["reports"]["book/js-error.html"].console_errors()
+    assert any("deliberate error" in e for e in errors), errors
+
+
+def test_a_removed_figure_and_output_are_caught(fixture_site):
+    r = fixture_site["reports"]["book/broken-figure.html"]
+    assert any("does not load" in p for p in r.figure_problems()), r.figure_problems()
+    outputs = sitecheck.output_problems(r, _expected(fixture_site, "book/broken-figure.html"))
+    assert outputs == ["code cell 2 ran and has output in the notebook, but none on the page"], (
+        outputs
+    )
+    # the browser also reports the missing image file
+    assert any("404" in e for e in r.console_errors())
+
+
+def test_raw_tex_is_caught(fixture_site):
+    problems = fixture_site["reports"]["book/raw-math.html"].math_problems()
+    assert any("$$" in p for p in problems) and any("\\[" in p for p in problems), problems
+
+
+def test_a_request_to_another_host_is_blocked_and_caught(fixture_site):
+    r = fixture_site["reports"]["book/offsite.html"]
+    assert any("cdn.jsdelivr.net" in u for u in r.offsite_requests()), r.offsite_requests()
+    assert all(q.failed or q.status is None for q in r.requests.values() if "jsdelivr" in q.url)
+    assert r.console_errors(), "a blocked script must show as a console error"
+
+
+def test_a_widget_drawn_twice_or_without_its_note_is_caught(fixture_site):
+    problems = fixture_site["reports"]["book/broken-widget.html"].widget_problems(KERNEL_NOTE)
+    assert any("2 rendered areas for 1 view" in p for p in problems), problems
+    assert any("needs a kernel is missing" in p for p in problems), problems

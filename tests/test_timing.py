@@ -1,0 +1,63 @@
+"""grubook.timing: forward+backward timings of a layer, alone and interleaved."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import grubook
+from grubook import timing
+
+
+@pytest.fixture
+def layers():
+    torch.manual_seed(0)
+    return {"gru": grubook.GRU(3, 4), "lstm": torch.nn.LSTM(3, 4)}
+
+
+def test_time_fwd_bwd_returns_one_positive_time_per_repeat(layers):
+    x = torch.randn(5, 2, 3)
+    times = timing.time_fwd_bwd(layers["gru"], x, repeats=4, warmup=1)
+    assert len(times) == 4 and all(t > 0 for t in times)
+    # it really ran backward: every parameter has a gradient
+    assert all(p.grad is not None for p in layers["gru"].parameters())
+
+
+def test_time_fwd_bwd_counts_calls():
+    calls = []
+
+    class Counting(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.ones(1))
+
+        def forward(self, x):
+            calls.append(1)
+            return x * self.w  # a plain tensor output works too
+
+    timing.time_fwd_bwd(Counting(), torch.ones(3), repeats=3, warmup=2)
+    assert len(calls) == 5
+
+
+def test_compare_times_every_module_equally_often(layers):
+    x = torch.randn(5, 2, 3)
+    times = timing.compare(layers, x, repeats=3, warmup=0)
+    assert set(times) == {"gru", "lstm"}
+    assert all(len(v) == 3 and min(v) > 0 for v in times.values())
+
+
+def test_median():
+    assert timing.median([3.0, 1.0, 2.0]) == 2.0
+    assert timing.median([1.0, 2.0, 3.0, 10.0]) == 2.5
+    with pytest.raises(ValueError, match="at least one"):
+        timing.median([])
+
+
+def test_bad_arguments(layers):
+    x = torch.randn(5, 2, 3)
+    with pytest.raises(ValueError, match="repeats"):
+        timing.time_fwd_bwd(layers["gru"], x, repeats=0)
+    with pytest.raises(ValueError, match="warmup"):
+        timing.time_fwd_bwd(layers["gru"], x, repeats=1, warmup=-1)
+    with pytest.raises(ValueError, match="non-empty dict"):
+        timing.compare({}, x)

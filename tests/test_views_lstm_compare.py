@@ -1,0 +1,120 @@
+"""Chapter 4 view: keep and write fractions of a GRU and an LSTM on the same inputs, and the static
+figure's slider steps."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+import torch
+
+import grubook
+from grubook.sliders import KERNEL_NOTE, step_data
+from grubook.tasks.memory import adding_batch
+from grubook.training import SequenceModel
+from grubook.views import lstm_compare as lc
+
+LENGTH = 8
+
+
+@pytest.fixture(scope="module")
+def models():
+    torch.manual_seed(0)
+    return SequenceModel("gru", 2, 5, 1), SequenceModel("lstm", 2, 4, 1)
+
+
+@pytest.fixture(scope="module")
+def x():
+    return adding_batch(3, LENGTH, generator=torch.Generator().manual_seed(1))[0]
+
+
+def test_gru_keep_is_z_and_keep_plus_write_is_one(models, x):
+    gru, _ = models
+    d = lc.gate_fractions(gru, x)
+    assert d["cell"] == "gru"
+    assert d["keep"].shape == d["write"].shape == (3, LENGTH, 5)
+    assert d["marked"].shape == (3, LENGTH) and d["marked"].sum() == 6
+    np.testing.assert_allclose(d["keep"] + d["write"], 1.0, atol=1e-6)
+    # the keep fraction is the update gate of the readable cell, stepped by hand
+    cell = grubook.GRUCell(2, 5)
+    cell.load_state_dict({k.removesuffix("_l0"): v for k, v in gru.rnn.state_dict().items()})
+    h = None
+    with torch.no_grad():
+        for t in range(LENGTH):
+            h, gates = cell.step(x[:, t], h)
+            np.testing.assert_allclose(d["keep"][:, t], gates.update.numpy(), atol=1e-6)
+        np.testing.assert_allclose(d["prediction"], gru.head(h)[:, 0].numpy(), atol=1e-6)
+
+
+def test_lstm_keep_is_f_and_write_is_i_from_the_cell(models, x):
+    _, lstm = models
+    d = lc.gate_fractions(lstm, x)
+    assert d["cell"] == "lstm" and d["keep"].shape == (3, LENGTH, 4)
+    cell = grubook.LSTMCell(2, 4)
+    cell.load_state_dict({k.removesuffix("_l0"): v for k, v in lstm.rnn.state_dict().items()})
+    state = None
+    with torch.no_grad():
+        for t in range(LENGTH):
+            state, gates = cell.step(x[:, t], state)
+            np.testing.assert_allclose(d["keep"][:, t], gates.forget.numpy(), atol=1e-6)
+            np.testing.assert_allclose(d["write"][:, t], gates.input.numpy(), atol=1e-6)
+    # independent gates: keep + write is not tied to 1
+    assert np.abs(d["keep"] + d["write"] - 1).max() > 0.05
+
+
+def test_keep_write_step_slices_the_batch(models, x):
+    gru, lstm = models
+    g, l = lc.gate_fractions(gru, x), lc.gate_fractions(lstm, x)
+    d = lc.keep_write_step(gru, lstm, x, index=2, t=4)
+    np.testing.assert_allclose(d["gru_keep"], g["keep"][2, 3], atol=1e-6)
+    np.testing.assert_allclose(d["lstm_write"], l["write"][2, 3], atol=1e-6)
+    assert d["marked"] == [int(s) + 1 for s in np.flatnonzero(g["marked"][2])]
+    assert d["is_marked"] == (4 in d["marked"])
+    assert d["target"] == pytest.approx(float(x[2, np.array(d["marked"]) - 1, 0].sum()))
+    assert d["gru_prediction"] == pytest.approx(float(g["prediction"][2]), abs=1e-6)
+
+
+def test_static_steps_equal_the_data_function(models, x):
+    gru, lstm = models
+    fig = lc.static_keep_write_figure(gru, lstm, x, index=1)
+    steps = fig.layout.sliders[0].steps
+    assert len(steps) == LENGTH
+    first_marker = lc.keep_write_step(gru, lstm, x, 1, 1)["marked"][0]
+    assert fig.layout.sliders[0].active == first_marker - 1
+    for i, t in enumerate(range(1, LENGTH + 1)):
+        d = lc.keep_write_step(gru, lstm, x, 1, t)
+        data = step_data(fig, i)
+        np.testing.assert_allclose(data["x"][3], d["gru_keep"], atol=1e-6)
+        np.testing.assert_allclose(data["y"][3], d["gru_write"], atol=1e-6)
+        np.testing.assert_allclose(data["x"][5], d["lstm_keep"], atol=1e-6)
+        np.testing.assert_allclose(data["y"][5], d["lstm_write"], atol=1e-6)
+        assert data["x"][1] == [t, t]
+        assert f"Step {t} " in steps[i].args[1]["title"]["text"]
+
+
+def test_live_view_and_matplotlib(models, x):
+    gru, lstm = models
+    box = lc.live_keep_write(gru, lstm, x)
+    assert KERNEL_NOTE in box.children[-1].value
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2)
+    lc.draw_keep_write_cloud(axes, lc.gate_fractions(gru, x), lc.gate_fractions(lstm, x))
+    plt.close(fig)
+
+
+def test_bad_arguments(models, x):
+    gru, lstm = models
+    with pytest.raises(ValueError, match="cell 'gru' or 'lstm'"):
+        lc.gate_fractions(SequenceModel("rnn", 2, 3, 1), x)
+    with pytest.raises(ValueError, match=r"\(batch, length, 2\)"):
+        lc.gate_fractions(gru, x[0])
+    with pytest.raises(ValueError, match="GRU model first"):
+        lc.keep_write_step(lstm, gru, x, 0, 1)
+    with pytest.raises(ValueError, match="index"):
+        lc.keep_write_step(gru, lstm, x, 3, 1)
+    with pytest.raises(ValueError, match="t must be a step"):
+        lc.keep_write_step(gru, lstm, x, 0, LENGTH + 1)
