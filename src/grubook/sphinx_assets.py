@@ -62,6 +62,7 @@ NPM_ASSETS = [
     ("thebe", "lib", "thebe", ("*.map", "types")),
 ]
 SPHINX_DEFAULT_MATHJAX = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
+PAGE_CSS = "grubook.css"  # layout fixes: wide equations and tables scroll inside their box on phones
 PAGE_SCRIPT = "grubook.js"  # the Live Code launcher and a MathJax 2 shim for ipywidgets
 REQUIRE_PATHS = "jupyter-widgets/require-paths.js"
 
@@ -139,6 +140,7 @@ def _collect(app, config) -> None:
             )
         _sync(src, out / target, ignore)
     (out / PAGE_SCRIPT).write_text(PAGE_JS, encoding="utf-8")
+    shutil.copyfile(Path(__file__).with_name(PAGE_CSS), out / PAGE_CSS)
     (out / REQUIRE_PATHS).write_text(REQUIRE_PATHS_JS, encoding="utf-8")
 
     config.html_static_path = list(config.html_static_path) + [os.fspath(out)]
@@ -231,6 +233,7 @@ def setup(app):
     )  # after myst-nb adds widget scripts
     app.connect("doctree-resolved", _thebe_page_config, priority=600)  # after sphinx-thebe's own
     app.add_js_file("plotly.min.js", priority=100)
+    app.add_css_file(PAGE_CSS)
     app.add_js_file(PAGE_SCRIPT, priority=900, defer="defer")  # after MathJax (also deferred)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "0.2"}
 

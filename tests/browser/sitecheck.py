@@ -414,13 +414,18 @@ def _screenshot(driver, path: Path, size: tuple[int, int], mobile: bool) -> None
     )
     time.sleep(0.6)  # responsive layout and Plotly's resize handler
     full = min(int(driver.execute_script("return document.documentElement.scrollHeight")), 16000)
+    # Grow the viewport to the whole page ourselves rather than with captureBeyondViewport: that
+    # option briefly resizes the viewport to 1x1 px, which flips the theme into its phone layout
+    # and back, and the primary sidebar's 0.25 s margin-left transition was caught half-way
+    # (the page looked shifted left, the sidebar cut off, Plotly figures narrower than the text).
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": full, "deviceScaleFactor": 1, "mobile": mobile},
+    )
+    time.sleep(0.6)
     shot = driver.execute_cdp_cmd(
         "Page.captureScreenshot",
-        {
-            "format": "png",
-            "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": width, "height": full, "scale": 1},
-        },
+        {"format": "png", "clip": {"x": 0, "y": 0, "width": width, "height": full, "scale": 1}},
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(base64.b64decode(shot["data"]))
