@@ -83,3 +83,18 @@ def test_sequence_model_shapes_and_gates():
     assert SequenceModel("rnn", 2, 6, 4)(torch.randn(3, 9, 2)).shape == (3, 4)
     with pytest.raises(ValueError, match="needs a gated cell"):
         SequenceModel("rnn", 2, 6, 4)(torch.randn(3, 9, 2), return_gates=True)
+
+
+def test_hidden_size_for_budget_finds_the_closest_count():
+    import grubook
+    from grubook.training import hidden_size_for_budget
+
+    def lstm(h):
+        return grubook.count_parameters(grubook.LSTM(2, h))
+
+    budget = grubook.count_parameters(grubook.GRU(2, 16))  # 960
+    best = hidden_size_for_budget(budget, lstm)
+    assert all(abs(lstm(best) - budget) <= abs(lstm(h) - budget) for h in range(1, 64))
+    assert hidden_size_for_budget(10**6, lstm) > 256  # no fixed ceiling on the search
+    with pytest.raises(ValueError, match="n_params must be a positive integer"):
+        hidden_size_for_budget(0, lstm)

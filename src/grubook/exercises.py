@@ -34,6 +34,7 @@ import numpy as np
 import torch
 
 from . import _checks
+from .training import hidden_size_for_budget
 
 __all__ = [
     "Check",
@@ -358,12 +359,7 @@ def check_equal_budget(answer, cell: str, reference: tuple[str, int], input_size
     def gap(h: int) -> int:
         return abs(_layer_count(cell, d, h, layers, True) - budget)
 
-    # the count grows with h: walk from an estimate to the closest size
-    best = max(1, round(ref_hidden * math.sqrt(_CELLS[ref_cell] / _CELLS[cell])))
-    while best > 1 and gap(best - 1) <= gap(best):
-        best -= 1
-    while gap(best + 1) < gap(best):
-        best += 1
+    best = hidden_size_for_budget(budget, lambda h: _layer_count(cell, d, h, layers, True))
     if guess == best or gap(guess) <= gap(best) + 0.01 * budget:
         return _right("The two layers then have about the same number of parameters; a cell with more "
                       "gate blocks gets fewer units for the same budget.")

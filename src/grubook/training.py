@@ -30,6 +30,23 @@ def make_layer(cell: str, input_size: int, hidden_size: int, **kwargs):
     return CELLS[cell.lower()](input_size, hidden_size, batch_first=True, **kwargs)
 
 
+def hidden_size_for_budget(n_params: int, count: Callable[[int], int]) -> int:
+    """The hidden size h whose parameter count ``count(h)`` is closest to ``n_params``: how to give
+    two cells the same budget. ``count`` must grow with h (it does for every recurrent layer)."""
+    n_params = _checks.positive_int("n_params", n_params)
+    hi = 1
+    while count(hi) < n_params:  # double until the count reaches the budget, then bisect
+        hi *= 2
+    lo = max(1, hi // 2)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if count(mid) < n_params:
+            lo = mid + 1
+        else:
+            hi = mid
+    return min((max(lo - 1, 1), lo), key=lambda h: abs(count(h) - n_params))
+
+
 class SequenceModel(nn.Module):
     """Recurrent layer + linear read-out.
 

@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 
 from .. import _checks, count_parameters
-from ..training import History, SequenceModel, train
+from ..training import History, SequenceModel, hidden_size_for_budget, train
 from .prep import Prepared
 
 
@@ -73,15 +73,7 @@ def matched_hidden_size(cell: str, n_params: int, input_size: int, num_layers: i
     def count(h):
         return count_parameters(SequenceModel(cell, input_size, h, 1, num_layers=num_layers))
 
-    # the count grows with h, so a bisection finds the crossing
-    lo, hi = 1, 1024
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if count(mid) < n_params:
-            lo = mid + 1
-        else:
-            hi = mid
-    return min((max(lo - 1, 1), lo), key=lambda h: abs(count(h) - n_params))
+    return hidden_size_for_budget(n_params, count)
 
 
 @dataclass
