@@ -1,13 +1,13 @@
 # The GRU Book: the three commands the README promises.
 #   make setup   create .venv and install everything (CPU-only torch, pinned versions; the site's JS via npm)
 #   make book    execute every chapter and build the static site into _build/html
-#   make test    build the book, then run every test (unit, build, browser)
+#   make test    lint (ruff), build the book, then run every test (unit, build, browser)
 PY      ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 JB_FLAGS ?= -W -n --keep-going
 
-.PHONY: setup book test unit bench clean
+.PHONY: setup book test lint unit bench clean
 
 setup:
 	$(PY) -m venv $(VENV)
@@ -23,7 +23,11 @@ book:
 unit:
 	$(BIN)/python -m pytest -m "not build and not browser"
 
-test: book
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint book
 	$(BIN)/python -m pytest
 
 bench:

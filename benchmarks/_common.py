@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-import random
 import statistics
 import time
-from typing import Callable
+from collections.abc import Callable
 
-SIZES = [(64, 16, 2, 16), (64, 64, 8, 64), (256, 90, 5, 64), (1024, 90, 5, 256)]  # (batch, time, input, hidden)
+from grubook import timing
+
+# (batch, time, input, hidden)
+SIZES = [(64, 16, 2, 16), (64, 64, 8, 64), (256, 90, 5, 64), (1024, 90, 5, 256)]
 
 
 def size_str(size) -> str:
     return "(" + ", ".join(str(v) for v in size) + ")"
 
 
-def interleaved(fns: dict[str, Callable[[], object]], budget_s: float, min_repeats: int = 3,
-                max_repeats: int = 100, warmup: int = 1, seed: int = 0) -> dict[str, list[float]]:
-    """Time every function in ``fns`` the same number of times, in a shuffled order each round, so
-    that a change in the machine's load hits all of them alike. The number of rounds fits
-    ``budget_s`` (estimated from the warm-up), within [min_repeats, max_repeats]. Returns seconds."""
+def interleaved_within(
+    fns: dict[str, Callable[[], object]],
+    budget_s: float,
+    min_repeats: int = 3,
+    max_repeats: int = 100,
+    warmup: int = 1,
+    seed: int = 0,
+) -> dict[str, list[float]]:
+    """``grubook.timing.interleaved`` with as many rounds as fit ``budget_s``: the warm-up calls are
+    timed to estimate one round, and the rounds are kept within [min_repeats, max_repeats]. Returns
+    name -> seconds."""
     estimate = 0.0
     for fn in fns.values():
         for _ in range(warmup):
@@ -27,15 +35,7 @@ def interleaved(fns: dict[str, Callable[[], object]], budget_s: float, min_repea
             estimate += time.perf_counter() - start
     estimate /= max(warmup, 1)
     repeats = max(min_repeats, min(max_repeats, int(budget_s / max(estimate, 1e-6))))
-    order, rng = list(fns), random.Random(seed)
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        rng.shuffle(order)
-        for name in order:
-            start = time.perf_counter()
-            fns[name]()
-            times[name].append(time.perf_counter() - start)
-    return times
+    return timing.interleaved(fns, repeats=repeats, warmup=0, seed=seed)
 
 
 def median_ms(seconds: list[float]) -> float:

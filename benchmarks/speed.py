@@ -1,17 +1,23 @@
-"""Sections 1 and 3: one layer forward+backward and forward-only, grubook vs torch.nn, for the GRU,
+"""Sections 1 and 2: one layer forward+backward and forward-only, grubook vs torch.nn, for the GRU,
 LSTM and RNN at the issue's sizes; and the matmul FLOP floor of each size."""
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 import grubook
+from grubook import timing
 
-from ._common import SIZES, interleaved, median_ms, paired_ratio, size_str, table, verdict
+from ._common import interleaved_within, median_ms, paired_ratio, size_str, table, verdict
 
-CELLS = {"gru": (grubook.GRU, torch.nn.GRU, 3), "lstm": (grubook.LSTM, torch.nn.LSTM, 4),
-         "rnn": (grubook.RNN, torch.nn.RNN, 1)}
-GRU_EAGER_TARGET = 1.25
+CELLS = {
+    "gru": (grubook.GRU, torch.nn.GRU, 3),
+    "lstm": (grubook.LSTM, torch.nn.LSTM, 4),
+    "rnn": (grubook.RNN, torch.nn.RNN, 1),
+}
+GRU_TARGET = 1.0  # grubook.GRU / torch.nn.GRU, forward+backward
 
 
 def make_pair(cell: str, size, seed: int = 0):
@@ -28,18 +34,14 @@ def make_pair(cell: str, size, seed: int = 0):
 
 def train_step(model, x):
     """One forward+backward: what a training step of the layer costs (x needs no gradient)."""
-    def step():
-        for p in model.parameters():
-            p.grad = None
-        out = model(x)[0]
-        out.sum().backward()
-    return step
+    return functools.partial(timing.fwd_bwd, model, x)
 
 
 def forward_only(model, x):
     def step():
         with torch.no_grad():
             model(x)
+
     return step
 
 
@@ -56,10 +58,12 @@ def measure(sizes, cells, quick=False, results=None):
             ours, ref, x = make_pair(cell, size)
             budget = budget_for(size, quick)
             entry = {}
-            entry["train"] = interleaved({"torch.nn": train_step(ref, x), "grubook": train_step(ours, x)},
-                                         budget)
-            entry["forward"] = interleaved({"torch.nn": forward_only(ref, x),
-                                            "grubook": forward_only(ours, x)}, budget / 3)
+            entry["train"] = interleaved_within(
+                {"torch.nn": train_step(ref, x), "grubook": train_step(ours, x)}, budget
+            )
+            entry["forward"] = interleaved_within(
+                {"torch.nn": forward_only(ref, x), "grubook": forward_only(ours, x)}, budget / 3
+            )
             results[(cell, size)] = entry
     return results
 
@@ -71,23 +75,41 @@ def speed_section(results, sizes, cells) -> str:
             e = results[(cell, size)]
             tr, fw = e["train"], e["forward"]
             ratio = paired_ratio(tr["grubook"], tr["torch.nn"])
-            rows.append([
-                cell.upper(), size_str(size),
-                f"{median_ms(tr['torch.nn']):.2f}", f"{median_ms(tr['grubook']):.2f}", f"{ratio:.2f}",
-                verdict(ratio, GRU_EAGER_TARGET) if cell == "gru" else "",
-                f"{median_ms(fw['torch.nn']):.2f}", f"{median_ms(fw['grubook']):.2f}",
-                f"{paired_ratio(fw['grubook'], fw['torch.nn']):.2f}",
-                len(tr["grubook"]),
-            ])
-    headers = ["layer", "(batch, time, input, hidden)", "torch.nn fwd+bwd ms", "grubook fwd+bwd ms",
-               "ratio", "target", "torch.nn fwd ms", "grubook fwd ms", "fwd ratio", "repeats"]
-    note = ("Median milliseconds of interleaved repeats; a ratio is the median over rounds of "
-            "grubook / torch.nn timed back to back (below 1: grubook is faster). Forward-only runs "
-            "under `torch.no_grad()`. One layer, float32, loss = sum of the outputs.")
+            rows.append(
+                [
+                    cell.upper(),
+                    size_str(size),
+                    f"{median_ms(tr['torch.nn']):.2f}",
+                    f"{median_ms(tr['grubook']):.2f}",
+                    f"{ratio:.2f}",
+                    verdict(ratio, GRU_TARGET) if cell == "gru" else "",
+                    f"{median_ms(fw['torch.nn']):.2f}",
+                    f"{median_ms(fw['grubook']):.2f}",
+                    f"{paired_ratio(fw['grubook'], fw['torch.nn']):.2f}",
+                    len(tr["grubook"]),
+                ]
+            )
+    headers = [
+        "layer",
+        "(batch, time, input, hidden)",
+        "torch.nn fwd+bwd ms",
+        "grubook fwd+bwd ms",
+        "ratio",
+        "target",
+        "torch.nn fwd ms",
+        "grubook fwd ms",
+        "fwd ratio",
+        "repeats",
+    ]
+    note = (
+        "Median milliseconds of interleaved repeats; a ratio is the median over rounds of "
+        "grubook / torch.nn timed back to back (below 1: grubook is faster). Forward-only runs "
+        "under `torch.no_grad()`. One layer, float32, loss = sum of the outputs."
+    )
     return "## 1. One layer, grubook vs torch.nn\n\n" + note + "\n\n" + table(headers, rows)
 
 
-# ----- section 3: the matmul FLOP floor ----------------------------------------------------------
+# ----- section 2: the matmul FLOP floor ----------------------------------------------------------
 def matmul_flops(cell: str, size) -> dict[str, int]:
     """Matmul FLOPs of one layer (x needs no gradient): forward = input and hidden projections;
     backward = d weight_ih, d weight_hh and d h_{t-1} (no d x)."""
@@ -99,7 +121,8 @@ def matmul_flops(cell: str, size) -> dict[str, int]:
 
 
 def floor_ms(cell: str, size, budget: float) -> tuple[float, float]:
-    """Time the matmuls a layer cannot avoid, at their real shapes, as a sum: (floor ms, GFLOP/s)."""
+    """Time the matmuls a layer cannot avoid, at their real shapes, as a sum:
+    (floor ms, GFLOP/s)."""
     batch, time_, inp, hidden = size
     rows = CELLS[cell][2] * hidden
     gen = torch.Generator().manual_seed(0)
@@ -119,28 +142,41 @@ def floor_ms(cell: str, size, budget: float) -> tuple[float, float]:
         g_all.t().mm(x)  # d weight_ih
         g_all.t().mm(h_all)  # d weight_hh
 
-    seconds = median_ms(interleaved({"mm": matmuls}, budget)["mm"])
+    seconds = median_ms(interleaved_within({"mm": matmuls}, budget)["mm"])
     flops = sum(matmul_flops(cell, size).values())
     return seconds, flops / (seconds * 1e-3) / 1e9
 
 
-def floor_section(results, sizes, cells, compiled=None, quick=False) -> str:
+def floor_section(results, sizes, cells, quick=False) -> str:
     rows = []
     for cell in cells:
         for size in sizes:
             floor, rate = floor_ms(cell, size, budget_for(size, quick) / 2)
             flops = matmul_flops(cell, size)
             e = results[(cell, size)]["train"]
-            row = [cell.upper(), size_str(size), f"{sum(flops.values()) / 1e9:.3f}", f"{rate:.0f}",
-                   f"{floor:.2f}", f"{median_ms(e['torch.nn']) / floor:.2f}",
-                   f"{median_ms(e['grubook']) / floor:.2f}"]
-            c = (compiled or {}).get((cell, size))
-            row.append(f"{median_ms(c) / floor:.2f}" if c else "")
+            row = [
+                cell.upper(),
+                size_str(size),
+                f"{sum(flops.values()) / 1e9:.3f}",
+                f"{rate:.0f}",
+                f"{floor:.2f}",
+                f"{median_ms(e['torch.nn']) / floor:.2f}",
+                f"{median_ms(e['grubook']) / floor:.2f}",
+            ]
             rows.append(row)
-    headers = ["layer", "(batch, time, input, hidden)", "matmul GFLOP fwd+bwd", "matmul GFLOP/s here",
-               "floor ms", "torch.nn × floor", "grubook × floor", "compiled × floor"]
-    note = ("The floor is the time of the matmuls a layer must do (input projections, one hidden "
-            "matmul per step forward and one backward, the two weight gradients), timed at their real "
-            "shapes in this run; GFLOP/s is their FLOP count over that time. Everything else a layer "
-            "spends (element-wise gates, Python and autograd overhead) is the multiple above 1.")
-    return "## 3. The matmul FLOP floor\n\n" + note + "\n\n" + table(headers, rows)
+    headers = [
+        "layer",
+        "(batch, time, input, hidden)",
+        "matmul GFLOP fwd+bwd",
+        "matmul GFLOP/s here",
+        "floor ms",
+        "torch.nn × floor",
+        "grubook × floor",
+    ]
+    note = (
+        "The floor is the time of the matmuls a layer must do (input projections, one hidden "
+        "matmul per step forward and one backward, the two weight gradients), timed at their real "
+        "shapes in this run; GFLOP/s is their FLOP count over that time. Everything else a layer "
+        "spends (element-wise gates, Python and autograd overhead) is the multiple above 1."
+    )
+    return "## 2. The matmul FLOP floor\n\n" + note + "\n\n" + table(headers, rows)

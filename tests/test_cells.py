@@ -11,7 +11,10 @@ from hypothesis import strategies as st
 
 import grubook
 
-TOL = {torch.float64: dict(rtol=1e-10, atol=1e-10), torch.float32: dict(rtol=1e-5, atol=1e-5)}
+TOL = {
+    torch.float64: {"rtol": 1e-10, "atol": 1e-10},
+    torch.float32: {"rtol": 1e-5, "atol": 1e-5},
+}
 PAIRS = {
     "rnn": (grubook.RNN, torch.nn.RNN),
     "gru": (grubook.GRU, torch.nn.GRU),
@@ -34,7 +37,9 @@ def make_pair(kind, dtype, **kwargs):
 
 def initial_state(kind, num_layers, batch, hidden, dtype, gen):
     if kind == "lstm":
-        return tuple(torch.randn(num_layers, batch, hidden, dtype=dtype, generator=gen) for _ in range(2))
+        return tuple(
+            torch.randn(num_layers, batch, hidden, dtype=dtype, generator=gen) for _ in range(2)
+        )
     return torch.randn(num_layers, batch, hidden, dtype=dtype, generator=gen)
 
 
@@ -46,23 +51,33 @@ def assert_close(a, b, dtype):
     torch.testing.assert_close(a, b, **TOL[dtype])
 
 
-CASES = list(itertools.product(
-    ["rnn", "gru", "lstm"],
-    [torch.float64, torch.float32],
-    [1, 2],  # num_layers
-    [False, True],  # batch_first
-    [False, True],  # given initial state
-    [1, 7],  # sequence length
-))
+CASES = list(
+    itertools.product(
+        ["rnn", "gru", "lstm"],
+        [torch.float64, torch.float32],
+        [1, 2],  # num_layers
+        [False, True],  # batch_first
+        [False, True],  # given initial state
+        [1, 7],  # sequence length
+    )
+)
 
 
 @pytest.mark.parametrize("kind,dtype,num_layers,batch_first,given_state,time", CASES)
 def test_layer_equals_torch_nn(kind, dtype, num_layers, batch_first, given_state, time):
-    gen = torch.Generator().manual_seed(hash((kind, num_layers, batch_first, given_state, time)) % 2**31)
+    gen = torch.Generator().manual_seed(
+        hash((kind, num_layers, batch_first, given_state, time)) % 2**31
+    )
     input_size, hidden, batch = (int(v) for v in torch.randint(1, 9, (3,), generator=gen))
     torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
-    ours, ref = make_pair(kind, dtype, input_size=input_size, hidden_size=hidden,
-                          num_layers=num_layers, batch_first=batch_first)
+    ours, ref = make_pair(
+        kind,
+        dtype,
+        input_size=input_size,
+        hidden_size=hidden,
+        num_layers=num_layers,
+        batch_first=batch_first,
+    )
     shape = (batch, time, input_size) if batch_first else (time, batch, input_size)
     x = torch.randn(*shape, dtype=dtype, generator=gen)
     state = initial_state(kind, num_layers, batch, hidden, dtype, gen) if given_state else None
@@ -90,7 +105,9 @@ def test_layer_equals_torch_nn(kind, dtype, num_layers, batch_first, given_state
 
 @pytest.mark.parametrize("kind", ["rnn", "gru", "lstm"])
 def test_no_bias_and_unbatched_input(kind):
-    ours, ref = make_pair(kind, torch.float64, input_size=3, hidden_size=4, num_layers=2, bias=False)
+    ours, ref = make_pair(
+        kind, torch.float64, input_size=3, hidden_size=4, num_layers=2, bias=False
+    )
     assert not any("bias" in n for n, _ in ours.named_parameters())
     x = torch.randn(5, 3, dtype=torch.float64)  # one sequence, no batch dimension
     out_a, fin_a = ours(x)
@@ -118,7 +135,9 @@ def test_rnn_relu_matches_torch():
 
 def test_dropout_between_layers_is_applied_only_in_training():
     torch.manual_seed(0)
-    ours, ref = make_pair("gru", torch.float64, input_size=3, hidden_size=16, num_layers=2, dropout=0.5)
+    ours, ref = make_pair(
+        "gru", torch.float64, input_size=3, hidden_size=16, num_layers=2, dropout=0.5
+    )
     x = torch.randn(5, 4, 3, dtype=torch.float64)
     ours.eval(), ref.eval()
     assert_close(ours(x)[0], ref(x)[0], torch.float64)  # eval: no dropout, equal to torch
@@ -186,7 +205,8 @@ def test_cho_reset_placement_is_a_different_function():
     cho.load_state_dict(torch_style.state_dict())
     x = torch.randn(6, 2, 3, dtype=torch.float64)
     assert not torch.allclose(torch_style(x)[0], cho(x)[0])
-    # ... yet identical when the reset gate is forced fully open and b_hn = 0: then r (U h) = U (r h)
+    # ... yet identical when the reset gate is forced fully open and b_hn = 0:
+    # then r (U h) = U (r h)
     with torch.no_grad():
         for m in (torch_style, cho):
             m.bias_hh_l0[10:].zero_()  # b_hn
@@ -207,7 +227,7 @@ def test_gates_shapes_multi_layer_batch_first():
     assert lg.forget.shape == (2, 5, 7, 4)
 
 
-# ----- gradcheck -----------------------------------------------------------------------------------
+# ----- gradcheck ----------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["rnn", "gru", "lstm"])
 def test_gradcheck_cells(kind):
     torch.manual_seed(5)
@@ -228,7 +248,9 @@ def test_gradcheck_cells(kind):
         out = torch.func.functional_call(cell, dict(zip(names, values)), (x.detach(), state))
         return torch.cat(out) if kind == "lstm" else out  # the LSTM returns (h, c): check both
 
-    assert torch.autograd.gradcheck(by_params, tuple(p.detach().requires_grad_(True) for p in cell.parameters()))
+    assert torch.autograd.gradcheck(
+        by_params, tuple(p.detach().requires_grad_(True) for p in cell.parameters())
+    )
 
 
 @pytest.mark.parametrize("reset_after", [True, False])

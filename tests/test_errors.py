@@ -79,14 +79,24 @@ def test_lstm_state_must_be_a_pair():
 
 
 @pytest.mark.parametrize("kwargs,exc,msg", [
-    (dict(input_size=0, hidden_size=4), ValueError, "input_size must be a positive integer, got 0"),
-    (dict(input_size=3, hidden_size=2.5), TypeError, "hidden_size must be a positive integer, got 2.5"),
-    (dict(input_size=3, hidden_size=4, num_layers=0), ValueError, "num_layers must be a positive integer"),
-    (dict(input_size=3, hidden_size=4, dropout=1.5), ValueError, r"dropout must be in \[0, 1\), got 1.5"),
+    ({"input_size": 0, "hidden_size": 4}, ValueError, "input_size must be a positive integer, got 0"),
+    ({"input_size": 3, "hidden_size": 2.5}, TypeError, "hidden_size must be a positive integer, got 2.5"),
+    ({"input_size": 3, "hidden_size": 4, "num_layers": 0}, ValueError, "num_layers must be a positive integer"),
+    ({"input_size": 3, "hidden_size": 4, "dropout": 1.5}, ValueError, r"dropout must be in \[0, 1\), got 1.5"),
 ])
 def test_bad_constructor_arguments(kwargs, exc, msg):
     with pytest.raises(exc, match=msg):
         grubook.GRU(**kwargs)
+
+
+@pytest.mark.parametrize("cls", [grubook.RNN, grubook.GRU, grubook.LSTM])
+def test_fast_must_be_a_real_bool(cls):
+    with pytest.raises(TypeError, match=r"fast must be True or False, got 'False' \(str\)"):
+        cls(3, 4, fast="False")
+    layer = cls(3, 4)
+    with pytest.raises(TypeError, match="fast must be True or False, got 0"):
+        layer.fast = 0
+    assert layer.fast is True
 
 
 def test_unknown_nonlinearity():

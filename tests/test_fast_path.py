@@ -1,26 +1,26 @@
-"""The fused layers (hand-written backward pass) against the readable cells and the plain loop,
-and grubook.compile's fallback to eager. Speed is measured by `python -m benchmarks`, never here."""
+"""The fast path (grubook.fast: hand-written backward passes) against the readable cells and the
+plain loop of step functions, and the ``fast`` switch that chooses between them. Speed is measured
+by `python -m benchmarks`, never here."""
 
 from __future__ import annotations
 
 import itertools
-import warnings
 
 import pytest
 import torch
 
 import grubook
-from grubook import _fused
-from grubook.gru import _GRUFunction
-from grubook.lstm import _LSTMFunction
-from grubook.rnn import _RNNFunction
+from grubook import fast
+from grubook.fast import _shared
+from grubook.training import SequenceModel
 
-F64 = dict(dtype=torch.float64)
-TOL = dict(rtol=1e-10, atol=1e-10)
+F64 = {"dtype": torch.float64}
+TOL = {"rtol": 1e-10, "atol": 1e-10}
 
 
 def step_cell(cell, x, state):
-    """Step a readable cell over x (time, batch, input); returns (outputs (time, batch, H), state)."""
+    """Step a readable cell over x (time, batch, input); returns (outputs (time, batch, H),
+    state)."""
     outs = []
     for t in range(x.shape[0]):
         state = cell(x[t], state)
@@ -34,6 +34,7 @@ def as_tuple(state):
 
 LAYERS = {"gru": grubook.GRU, "lstm": grubook.LSTM, "rnn": grubook.RNN}
 CELLS = {"gru": grubook.GRUCell, "lstm": grubook.LSTMCell, "rnn": grubook.RNNCell}
+FUNCTIONS = {"gru": fast.GRUFunction, "lstm": fast.LSTMFunction, "rnn": fast.RNNFunction}
 
 
 def layer_and_cell(kind, bias, **kwargs):
@@ -44,13 +45,36 @@ def layer_and_cell(kind, bias, **kwargs):
     return layer, cell
 
 
-VARIANTS = [("gru", {}), ("gru", {"reset_after": False}), ("lstm", {}), ("rnn", {}),
-            ("rnn", {"nonlinearity": "relu"})]
+def took_fast_path(out) -> bool:
+    """Whether out's autograd graph holds a node of a grubook.fast Function."""
+    seen, todo = set(), [out.grad_fn]
+    while todo:
+        node = todo.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        if type(node).__name__ in (
+            "GRUFunctionBackward",
+            "LSTMFunctionBackward",
+            "RNNFunctionBackward",
+        ):
+            return True
+        todo.extend(next_node for next_node, _ in node.next_functions)
+    return False
+
+
+VARIANTS = [
+    ("gru", {}),
+    ("gru", {"reset_after": False}),
+    ("lstm", {}),
+    ("rnn", {}),
+    ("rnn", {"nonlinearity": "relu"}),
+]
 
 
 @pytest.mark.parametrize("kind,kwargs", VARIANTS)
 @pytest.mark.parametrize("bias", [True, False])
-def test_fused_layer_equals_stepping_the_readable_cell(kind, kwargs, bias):
+def test_fast_layer_equals_stepping_the_readable_cell(kind, kwargs, bias):
     """Outputs, final state and every gradient (input, initial state, parameters) in float64."""
     torch.manual_seed(11)
     layer, cell = layer_and_cell(kind, bias, **kwargs)
@@ -65,8 +89,7 @@ def test_fused_layer_equals_stepping_the_readable_cell(kind, kwargs, bias):
     xa, sa = leaves()
     layer_state = tuple(s.unsqueeze(0) for s in sa) if kind == "lstm" else sa[0].unsqueeze(0)
     out_a, fin_a = layer(xa, layer_state)
-    name = type(out_a.grad_fn).__name__
-    assert "Function" in name and "Backward" in name, "the layer should have taken the fused path"
+    assert took_fast_path(out_a), "the layer should have taken the fast path"
     xb, sb = leaves()
     out_b, fin_b = step_cell(cell, xb, tuple(sb) if kind == "lstm" else sb[0])
 
@@ -88,14 +111,14 @@ def test_fused_layer_equals_stepping_the_readable_cell(kind, kwargs, bias):
 
 
 @pytest.mark.parametrize("reset_after", [True, False])
-def test_recorded_gates_equal_the_cell_and_outputs_equal_the_fused_path(reset_after):
+def test_recorded_gates_equal_the_cell_and_outputs_equal_the_fast_path(reset_after):
     torch.manual_seed(12)
     layer, cell = layer_and_cell("gru", True, reset_after=reset_after)
     x = torch.randn(7, 2, 3, **F64)
     out, h_n, gates = layer(x, return_gates=True)  # gates recorded: the plain loop
-    fused_out, fused_h = layer(x)  # no gates: the fused path
-    torch.testing.assert_close(out, fused_out, **TOL)
-    torch.testing.assert_close(h_n, fused_h, **TOL)
+    fast_out, fast_h = layer(x)  # no gates: the fast path
+    torch.testing.assert_close(out, fast_out, **TOL)
+    torch.testing.assert_close(h_n, fast_h, **TOL)
     h = None
     for t in range(7):
         h, g = cell.step(x[t], h)
@@ -104,11 +127,23 @@ def test_recorded_gates_equal_the_cell_and_outputs_equal_the_fused_path(reset_af
         torch.testing.assert_close(gates.candidate[0, :, t], g.candidate, **TOL)
 
 
+def fast_and_plain(layer, run):
+    """run() with the layer's fast path on, then off (the switch restored afterwards)."""
+    assert layer.fast
+    fast_result = run()
+    layer.fast = False
+    try:
+        plain_result = run()
+    finally:
+        layer.fast = True
+    return fast_result, plain_result
+
+
 CONFIGS = list(itertools.product(["gru", "gru-cho", "lstm", "rnn"], [1, 2], [False, True]))
 
 
 @pytest.mark.parametrize("kind,num_layers,batch_first", CONFIGS)
-def test_fused_equals_plain_loop_multi_layer(kind, num_layers, batch_first):
+def test_fast_equals_plain_loop_multi_layer(kind, num_layers, batch_first):
     torch.manual_seed(13)
     cls = LAYERS[kind.removesuffix("-cho")]
     extra = {"reset_after": False} if kind == "gru-cho" else {}
@@ -119,41 +154,64 @@ def test_fused_equals_plain_loop_multi_layer(kind, num_layers, batch_first):
         layer.zero_grad()
         xx = x.clone().requires_grad_()
         out, fin = layer(xx)
+        assert took_fast_path(out) == layer.fast
         fin = fin[1] if kind == "lstm" else fin  # the LSTM: a loss on c_n too
         (out.sin().sum() + fin.pow(2).sum()).backward()
         return [out.detach(), xx.grad] + [p.grad.clone() for p in layer.parameters()]
 
-    fused = run()
-    _fused.ENABLED = False
-    try:
-        plain = run()
-    finally:
-        _fused.ENABLED = True
-    for a, b in zip(fused, plain):
+    fast_result, plain_result = fast_and_plain(layer, run)
+    for a, b in zip(fast_result, plain_result):
+        torch.testing.assert_close(a, b, **TOL)
+
+
+@pytest.mark.parametrize("kind", ["gru", "gru-cho", "lstm", "rnn"])
+@pytest.mark.parametrize("chunk_floats", [1, 150])
+def test_backward_in_chunks_of_steps_equals_the_plain_loop(kind, chunk_floats, monkeypatch):
+    """CHUNK_FLOATS small enough that the backward pass works on many chunks of steps (1 step, or
+    a few with a shorter last chunk): every gradient still equals the plain loop's."""
+    monkeypatch.setattr(_shared, "CHUNK_FLOATS", chunk_floats)
+    torch.manual_seed(18)
+    cls = LAYERS[kind.removesuffix("-cho")]
+    extra = {"reset_after": False} if kind == "gru-cho" else {}
+    layer = cls(3, 4, **extra).double()
+    x = torch.randn(11, 2, 3, **F64)
+
+    def run():
+        layer.zero_grad()
+        xx = x.clone().requires_grad_()
+        out, fin = layer(xx)
+        fin = fin[1] if kind == "lstm" else fin
+        (out.cos().sum() + fin.pow(2).sum()).backward()
+        return [xx.grad] + [p.grad.clone() for p in layer.parameters()]
+
+    for a, b in zip(*fast_and_plain(layer, run)):
         torch.testing.assert_close(a, b, **TOL)
 
 
 def _args(kind, bias, gen):
     T, B, I, H = 4, 2, 3, 3
     G = {"gru": 3, "gru-cho": 3, "lstm": 4, "rnn": 1}[kind]
-    t = lambda *s: torch.randn(*s, generator=gen, **F64).requires_grad_()  # noqa: E731
-    args = [t(T, B, I), t(B, H)] + ([t(B, H)] if kind == "lstm" else []) + [t(G * H, I), t(G * H, H)]
+    t = lambda *s: torch.randn(*s, generator=gen, **F64).requires_grad_()
+    args = (
+        [t(T, B, I), t(B, H)] + ([t(B, H)] if kind == "lstm" else []) + [t(G * H, I), t(G * H, H)]
+    )
     args += [t(G * H), t(G * H)] if bias else [None, None]
     return args
 
 
 @pytest.mark.parametrize("kind", ["gru", "gru-cho", "lstm", "rnn", "rnn-relu"])
 @pytest.mark.parametrize("bias", [True, False])
-def test_gradcheck_fused_functions(kind, bias):
+def test_gradcheck_fast_functions(kind, bias):
     """The hand-written backward passes against finite differences, and their double backward."""
     gen = torch.Generator().manual_seed(14)
     args = _args(kind.replace("-relu", ""), bias, gen)
     if kind.startswith("gru"):
-        fn = lambda *a: _GRUFunction.apply(*a, kind == "gru")[0]  # noqa: E731
+        fn = lambda *a: fast.GRUFunction.apply(*a, kind == "gru")[0]
     elif kind == "lstm":
-        fn = lambda *a: _LSTMFunction.apply(*a)[:2]  # noqa: E731
+        fn = lambda *a: fast.LSTMFunction.apply(*a)[:2]
     else:
-        fn = lambda *a: _RNNFunction.apply(*a, "relu" if kind == "rnn-relu" else "tanh")[0]  # noqa: E731
+        nonlinearity = "relu" if kind == "rnn-relu" else "tanh"
+        fn = lambda *a: fast.RNNFunction.apply(*a, nonlinearity)[0]
     if kind == "rnn-relu":
         with torch.no_grad():
             args[0].add_(torch.sign(args[0]) * 0.1)  # keep pre-activations away from relu's kink
@@ -171,7 +229,7 @@ def test_gradcheck_fused_functions(kind, bias):
 
 
 def test_batched_gradients_take_the_replay_path():
-    """autograd.grad(..., is_grads_batched=True) (chapter 2's Jacobians) works on the fused path."""
+    """autograd.grad(..., is_grads_batched=True) (chapter 2's Jacobians) works on the fast path."""
     torch.manual_seed(15)
     gru = grubook.GRU(2, 4).double()
     x = torch.randn(6, 1, 2, **F64)
@@ -182,13 +240,7 @@ def test_batched_gradients_take_the_replay_path():
         _, h_n = gru(x, h0)
         return torch.autograd.grad(h_n[0], h0, grad_outputs=eye, is_grads_batched=True)[0]
 
-    fused = jacobian()
-    _fused.ENABLED = False
-    try:
-        plain = jacobian()
-    finally:
-        _fused.ENABLED = True
-    torch.testing.assert_close(fused, plain, **TOL)
+    torch.testing.assert_close(*fast_and_plain(gru, jacobian), **TOL)
 
 
 def test_torch_func_transforms_use_the_plain_loop():
@@ -196,67 +248,127 @@ def test_torch_func_transforms_use_the_plain_loop():
     gru = grubook.GRU(2, 3).double()
     x = torch.randn(4, 2, 2, **F64)
     params = {k: v.detach() for k, v in gru.named_parameters()}
-    loss = lambda p: torch.func.functional_call(gru, p, (x,))[0].sum()  # noqa: E731
+    loss = lambda p: torch.func.functional_call(gru, p, (x,))[0].sum()
     grads = torch.func.grad(loss)(params)
     gru(x)[0].sum().backward()
     for name, p in gru.named_parameters():
         torch.testing.assert_close(grads[name], p.grad, **TOL)
 
 
-# ----- grubook.compile -------------------------------------------------------------------------
-def test_compile_falls_back_with_a_warning_when_torch_compile_raises(monkeypatch):
-    def broken_compile(*args, **kwargs):
-        raise RuntimeError("torch.compile is not supported here (simulated)")
-
-    monkeypatch.setattr(torch, "compile", broken_compile)
-    gru = grubook.GRU(2, 3)
-    x = torch.randn(4, 2, 2)
-    with pytest.warns(RuntimeWarning, match="falls back to eager"):
-        model = grubook.compile(gru)
-    assert not model.compiled and "simulated" in model.fallback_reason
-    torch.testing.assert_close(model(x)[0], gru(x)[0])
-    assert list(model.state_dict()) == list(gru.state_dict())
+def test_one_bias_alone_is_not_for_the_fast_path():
+    """The fast Functions take both biases or neither; with one alone, usable() says no."""
+    x, h0, w = torch.zeros(5, 2, 3), torch.zeros(2, 4), torch.zeros(12, 4)
+    b = torch.zeros(12)
+    assert fast.usable(b, b, x, h0, w) and fast.usable(None, None, x, h0, w)
+    assert not fast.usable(None, b, x, h0, w) and not fast.usable(b, None, x, h0, w)
 
 
-def test_compile_falls_back_when_the_backend_fails_at_the_first_call():
-    def failing_backend(graph_module, example_inputs):
-        raise RuntimeError("no C++ compiler (simulated)")
-
-    torch._dynamo.reset()
-    try:
-        gru = grubook.GRU(2, 3)
-        x = torch.randn(3, 2, 2)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # wrapping alone must not warn
-            model = grubook.compile(gru, backend=failing_backend)
-        assert model.compiled
-        with pytest.warns(RuntimeWarning, match="falls back to eager"):
-            out = model(x)[0]
-        torch.testing.assert_close(out, gru(x)[0])
-        assert not model.compiled and "simulated" in model.fallback_reason
-        out.sum().backward()  # the eager result trains as usual
-        assert gru.weight_hh_l0.grad is not None
-    finally:
-        torch._dynamo.reset()
+# ----- the switch: which path runs ---------------------------------------------------------------
+STEPS = {"gru": "gru_step", "lstm": "lstm_step", "rnn": "rnn_step"}
 
 
-def test_compile_does_not_swallow_the_callers_errors():
-    model = grubook.compile(grubook.GRU(2, 3), backend="eager")
-    with pytest.raises(ValueError, match="input_size=2"):
-        model(torch.randn(4, 2, 5))  # wrong number of features: the eager error is raised
+@pytest.mark.parametrize("kind", ["gru", "lstm", "rnn"])
+def test_fast_false_runs_the_plain_loop_of_step_functions(kind, monkeypatch):
+    """With fast=False (argument or attribute) the fast Function never runs and the step function
+    runs once per step and layer; with fast=True it is the other way round."""
+    module = getattr(grubook, kind)  # grubook.gru, the module (not the function)
+    steps, applied = [], []
+    real_step, real_apply = getattr(module, STEPS[kind]), FUNCTIONS[kind].apply
+
+    def counting_step(*args, **kwargs):
+        steps.append(1)
+        return real_step(*args, **kwargs)
+
+    def counting_apply(*args, **kwargs):
+        applied.append(1)
+        return real_apply(*args, **kwargs)
+
+    monkeypatch.setattr(module, STEPS[kind], counting_step)
+    monkeypatch.setattr(FUNCTIONS[kind], "apply", counting_apply)
+    x = torch.randn(6, 2, 3)
+
+    plain = LAYERS[kind](3, 4, num_layers=2, fast=False)
+    assert plain.fast is False and "fast=False" in repr(plain)
+    out = plain(x)[0]
+    out.sum().backward()
+    assert (len(steps), len(applied)) == (2 * 6, 0)
+    assert not took_fast_path(out)
+
+    steps.clear()
+    layer = LAYERS[kind](3, 4, num_layers=2)  # default: fast
+    layer.load_state_dict(plain.state_dict())
+    out_fast = layer(x)[0]
+    out_fast.sum().backward()
+    assert (len(steps), len(applied)) == (0, 2)
+    torch.testing.assert_close(out_fast, out)
+
+    layer.fast = False  # the attribute is the switch
+    layer(x)
+    assert (len(steps), len(applied)) == (2 * 6, 2)
 
 
-def test_compile_rejects_a_non_module():
-    with pytest.raises(TypeError, match="torch.nn.Module"):
-        grubook.compile(lambda x: x)
+def test_sequence_model_passes_fast_to_its_layer():
+    assert SequenceModel("gru", 2, 4, 1).rnn.fast is True
+    model = SequenceModel("lstm", 2, 4, 1, fast=False)
+    assert model.rnn.fast is False
+    assert not took_fast_path(model.rnn(torch.randn(3, 5, 2))[0])
 
 
-def test_one_bias_alone_takes_the_plain_loop():
-    """gru_layer is public: with only bias_hh given, the result is still the plain loop's."""
-    gen = torch.Generator().manual_seed(17)
-    x, h0 = torch.randn(5, 2, 3, generator=gen, **F64), torch.zeros(2, 4, **F64)
-    w_ih, w_hh = torch.randn(12, 3, generator=gen, **F64), torch.randn(12, 4, generator=gen, **F64)
-    b_hh = torch.randn(12, generator=gen, **F64)
-    out = grubook.gru_layer(x, h0, w_ih, w_hh, None, b_hh)[0]
-    expected = grubook.gru_layer(x, h0, w_ih, w_hh, torch.zeros(12, **F64), b_hh)[0]
-    torch.testing.assert_close(out, expected, **TOL)
+# ----- the step function is what runs -------------------------------------------------------------
+def test_editing_gru_step_changes_the_cell_and_the_recorded_layer(monkeypatch):
+    """Replace grubook.gru.gru_step by a different rule: GRUCell, GRUCell.step and
+    GRU(..., return_gates=True) all follow it, so the step function is literally what they run."""
+    real_step = grubook.gru.gru_step
+
+    def keep_half(x, h, *args, **kwargs):  # the real gates, but h_t = h~_t / 2 + h_{t-1} / 2
+        _, gates = real_step(x, h, *args, **kwargs)
+        gates.update = torch.full_like(gates.update, 0.5)
+        return 0.5 * gates.candidate + 0.5 * h, gates
+
+    torch.manual_seed(19)
+    layer, cell = layer_and_cell("gru", True)
+    x = torch.randn(4, 2, 3, **F64)
+    expected_out, expected_h = layer(x)  # before the edit
+
+    monkeypatch.setattr(grubook.gru, "gru_step", keep_half)
+    out, h_n, gates = layer(x, return_gates=True)
+    assert (gates.update == 0.5).all()
+    h, outs = torch.zeros(2, 5, **F64), []
+    for t in range(4):
+        h_prev = h
+        h, g = cell.step(x[t], h_prev)
+        assert (g.update == 0.5).all()
+        torch.testing.assert_close(h, 0.5 * g.candidate + 0.5 * h_prev, **TOL)
+        torch.testing.assert_close(cell(x[t], h_prev), h, **TOL)  # forward too
+        outs.append(h)
+    torch.testing.assert_close(out, torch.stack(outs), **TOL)
+    torch.testing.assert_close(h_n[0], h, **TOL)
+    assert not torch.allclose(out, expected_out)
+    # the fast path is separate code: it still computes the real GRU
+    torch.testing.assert_close(layer(x)[0], expected_out, **TOL)
+    torch.testing.assert_close(layer(x)[1], expected_h, **TOL)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "rnn"])
+def test_editing_the_step_function_changes_the_cell_and_the_plain_loop(kind, monkeypatch):
+    module = getattr(grubook, kind)
+    real_step = getattr(module, STEPS[kind])
+
+    def doubled(*args, **kwargs):  # every state the real step returns, times two
+        result = real_step(*args, **kwargs)
+        if kind == "rnn":
+            return 2 * result
+        (h, c), gates = result
+        return (2 * h, 2 * c), gates
+
+    torch.manual_seed(20)
+    layer, cell = layer_and_cell(kind, True)
+    x = torch.randn(1, 2, 3, **F64)  # one step, from zeros: the edit doubles the output
+    expected = layer(x)[0]
+    monkeypatch.setattr(module, STEPS[kind], doubled)
+    cell_out = cell(x[0])
+    torch.testing.assert_close(cell_out[0] if kind == "lstm" else cell_out, 2 * expected[0], **TOL)
+    layer.fast = False
+    torch.testing.assert_close(layer(x)[0], 2 * expected, **TOL)
+    if kind == "lstm":
+        torch.testing.assert_close(layer(x, return_gates=True)[0], 2 * expected, **TOL)

@@ -1,4 +1,4 @@
-"""The shared slider helpers and the shared training loop."""
+"""The two slider drivers (static steps, live ipywidgets) and the shared training loop."""
 
 from __future__ import annotations
 
@@ -7,41 +7,50 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
+from grubook import sliders
 from grubook.plotting import figure_html
-from grubook.sliders import KERNEL_NOTE, live, static_slider, step_data
 from grubook.training import SequenceModel, train
 
 
-def traces(a):
-    return [go.Scatter(x=np.arange(4), y=a * np.arange(4.0)), go.Heatmap(z=a * np.eye(2))]
+def figure(a):
+    """A two-trace figure whose data and title depend on a, and whose axis title does not."""
+    fig = go.Figure([go.Scatter(x=np.arange(4), y=a * np.arange(4.0)), go.Heatmap(z=a * np.eye(2))])
+    fig.update_layout(title={"text": f"a = {a}"}, xaxis={"title": {"text": "step"}})
+    return fig
 
 
-def test_static_slider_steps_hold_every_value():
+def test_static_steps_equal_the_figure_function():
     values = [0.5, 1.0, 2.0]
-    fig = static_slider(traces, values, label="a", initial=1)
-    assert len(fig.layout.sliders[0].steps) == 3
-    assert fig.layout.sliders[0].active == 1
-    for i, a in enumerate(values):
-        data = step_data(fig, i)
-        assert data["y"][0] == pytest.approx(list(a * np.arange(4.0)))
-        np.testing.assert_allclose(data["z"][1], a * np.eye(2))
-    # the figure starts at the initial step's data
-    assert list(fig.data[0].y) == pytest.approx(list(1.0 * np.arange(4.0)))
+    fig = sliders.static(figure, values, label="a", initial=1)
+    assert len(fig.layout.sliders[0].steps) == 3 and fig.layout.sliders[0].active == 1
     assert fig.layout.sliders[0].steps[2].label == "2"
+    assert sliders.same_figure(fig, figure(1.0))  # it opens at the initial step
+    for i, a in enumerate(values):
+        assert sliders.same_figure(sliders.step_figure(fig, i), figure(a))
+        assert not sliders.same_figure(sliders.step_figure(fig, i), figure(a + 1))
+        np.testing.assert_allclose(sliders.step_data(fig, i)["z"][1], a * np.eye(2))
+        assert sliders.step_layout(fig, i) == {"title.text": f"a = {a}"}  # only what changes
+    assert "x" not in sliders.step_data(fig, 0)  # the same in every step: stored once
 
 
-def test_static_slider_layout_per_step():
-    fig = static_slider(traces, [1, 2], label="a", layout_for=lambda a: {"title": {"text": f"a={a}"}})
-    assert fig.layout.sliders[0].steps[1].method == "update"
-    assert fig.layout.sliders[0].steps[1].args[1] == {"title": {"text": "a=2"}}
-    assert fig.layout.title.text == "a=1"
+def test_static_without_layout_changes_restyles_only():
+    fig = sliders.static(lambda a: go.Figure(go.Bar(y=[a, 2 * a])), [1, 2], label="a")
+    assert fig.layout.sliders[0].steps[1].method == "restyle"
+    assert sliders.step_layout(fig, 1) == {}
 
 
-def test_static_slider_rejects_changing_trace_count_and_empty_values():
-    with pytest.raises(ValueError, match="same number of traces"):
-        static_slider(lambda a: [go.Scatter(y=[1])] * a, [1, 2], label="a")
+def test_static_rejects_changing_traces_and_bad_arguments():
+    with pytest.raises(ValueError, match="same traces"):
+        sliders.static(lambda a: go.Figure([go.Scatter(y=[1])] * a), [1, 2], label="a")
+    with pytest.raises(ValueError, match="same traces"):
+        sliders.static(lambda a: go.Figure(go.Bar(y=[1]) if a else go.Scatter(y=[1])), [0, 1],
+                       label="a")
     with pytest.raises(ValueError, match="at least one slider position"):
-        static_slider(traces, [], label="a")
+        sliders.static(figure, [], label="a")
+    with pytest.raises(ValueError, match="initial must index values"):
+        sliders.static(figure, [1, 2], label="a", initial=2)
+    with pytest.raises(ValueError, match="label must be a non-empty string"):
+        sliders.static(figure, [1, 2], label="")
 
 
 def test_figure_html_draws_with_page_plotly_and_falls_back_to_cdn():
@@ -50,14 +59,21 @@ def test_figure_html_draws_with_page_plotly_and_falls_back_to_cdn():
     assert html == figure_html(go.Figure(go.Scatter(y=[1, 2])))  # stable id: cache-friendly rebuilds
 
 
-def test_live_view_carries_the_kernel_note():
+def test_live_redraws_the_same_figure_function():
     import ipywidgets as w
 
-    seen = []
-    box = live(lambda a: seen.append(a), a=w.FloatSlider(value=0.3, min=0, max=1))
-    assert KERNEL_NOTE in box.children[-1].value
-    box.children[0].children[0].value = 0.7  # moving the slider calls the draw function again
-    assert seen[-1] == pytest.approx(0.7)
+    box = sliders.live(figure, a=w.FloatSlider(value=0.3, min=0, max=1, step=0.01))
+    assert sliders.same_figure(box.figure, figure(0.3))
+    box.controls["a"].value = 0.7  # moving the control calls the figure function again
+    assert sliders.same_figure(box.figure, figure(0.7))
+    assert isinstance(box.children[-1], w.Output)
+
+
+def test_live_rejects_missing_or_wrong_controls():
+    with pytest.raises(ValueError, match="at least one control"):
+        sliders.live(figure)
+    with pytest.raises(TypeError, match="control 'a' must be an ipywidgets control"):
+        sliders.live(figure, a=0.5)
 
 
 def test_train_reduces_loss_and_stops_early():

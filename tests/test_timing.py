@@ -61,3 +61,32 @@ def test_bad_arguments(layers):
         timing.time_fwd_bwd(layers["gru"], x, repeats=1, warmup=-1)
     with pytest.raises(ValueError, match="non-empty dict"):
         timing.compare({}, x)
+
+
+def test_interleaved_runs_every_function_equally_often_in_shuffled_rounds():
+    calls = []
+    fns = {name: (lambda name=name: calls.append(name)) for name in "abc"}
+    times = timing.interleaved(fns, repeats=4, warmup=1, seed=3)
+    assert set(times) == set("abc") and all(len(v) == 4 for v in times.values())
+    warm, rounds = calls[:3], [calls[3 + 3 * i : 6 + 3 * i] for i in range(4)]
+    assert warm == list("abc") and all(sorted(r) == list("abc") for r in rounds)
+    assert len({tuple(r) for r in rounds}) > 1  # the order changes between rounds
+    with pytest.raises(ValueError, match="non-empty dict"):
+        timing.interleaved({})
+    with pytest.raises(ValueError, match="repeats"):
+        timing.interleaved(fns, repeats=0)
+
+
+def test_compare_and_time_fwd_bwd_use_the_one_interleaved_timer(layers, monkeypatch):
+    seen = []
+    real = timing.interleaved
+
+    def spy(fns, *args, **kwargs):
+        seen.append(sorted(fns))
+        return real(fns, *args, **kwargs)
+
+    monkeypatch.setattr(timing, "interleaved", spy)
+    x = torch.randn(5, 2, 3)
+    timing.compare(layers, x, repeats=1, warmup=0)
+    timing.time_fwd_bwd(layers["gru"], x, repeats=1, warmup=0)
+    assert seen == [["gru", "lstm"], ["module"]]

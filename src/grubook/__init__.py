@@ -1,22 +1,35 @@
 """grubook: the one shared implementation behind The GRU Book.
 
 Recurrent cells and layers written from scratch in PyTorch and proven equal to ``torch.nn``
-(``RNNCell``, ``GRUCell``, ``LSTMCell``, ``RNN``, ``GRU``, ``LSTM``), plus the tasks, data, training and
-plotting helpers that the chapters import.
+(``RNNCell``, ``GRUCell``, ``LSTMCell``, ``RNN``, ``GRU``, ``LSTM``), plus the tasks, data,
+training and plotting helpers that the chapters import. Each cell's equations are written once,
+in its step function (``rnn_step``, ``gru_step``, ``lstm_step``); the cells and the plain loops
+(``rnn_layer``, ``gru_layer``, ``lstm_layer``) call it. The layers' fast path, the same maths with
+a hand-written backward pass, is fenced off in ``grubook.fast`` (switch it off with ``fast=False``).
 """
 
-from .gru import GRU, GRUCell, GRUGates, gru_layer
-from .lstm import LSTM, LSTMCell, LSTMGates, lstm_layer
-from .rnn import RNN, RNNCell, rnn_layer
-from .compile import compile  # noqa: A004 (grubook.compile wraps torch.compile)
+from .gru import GRU, GRUCell, GRUGates, gru_layer, gru_step
+from .lstm import LSTM, LSTMCell, LSTMGates, lstm_layer, lstm_step
+from .rnn import RNN, RNNCell, rnn_layer, rnn_step
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "RNN", "RNNCell", "rnn_layer",
-    "GRU", "GRUCell", "GRUGates", "gru_layer",
-    "LSTM", "LSTMCell", "LSTMGates", "lstm_layer",
-    "count_parameters", "compile",
+    "GRU",
+    "LSTM",
+    "RNN",
+    "GRUCell",
+    "GRUGates",
+    "LSTMCell",
+    "LSTMGates",
+    "RNNCell",
+    "count_parameters",
+    "gru_layer",
+    "gru_step",
+    "lstm_layer",
+    "lstm_step",
+    "rnn_layer",
+    "rnn_step",
 ]
 
 

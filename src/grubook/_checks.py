@@ -14,7 +14,9 @@ import torch
 def positive_int(name: str, value) -> int:
     """Return ``value`` as an int, or raise if it is not a positive integer."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {value!r} ({type(value).__name__}).")
+        raise TypeError(
+            f"{name} must be a positive integer, got {value!r} ({type(value).__name__})."
+        )
     if value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value}.")
     return int(value)
@@ -35,7 +37,8 @@ def float_tensor(name: str, value) -> torch.Tensor:
         raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}.")
     if not value.is_floating_point():
         raise TypeError(
-            f"{name} must be a floating-point tensor (e.g. torch.float32), got dtype {value.dtype}; "
+            f"{name} must be a floating-point tensor (e.g. torch.float32), "
+            f"got dtype {value.dtype}; "
             f"convert it with {name}.float()."
         )
     return value
@@ -87,3 +90,10 @@ def cell_state(name: str, h, x: torch.Tensor, hidden_size: int) -> torch.Tensor:
     expect_shape(name, h, expected, what)
     same_dtype(name, h, x, "x")
     return h
+
+
+def boolean(name: str, value) -> bool:
+    """Return ``value`` if it is a real bool, or raise: the string "False" would count as true."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__}).")
+    return value

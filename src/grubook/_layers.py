@@ -1,18 +1,39 @@
-"""What the RNN, GRU and LSTM sequence layers share: parameters laid out like ``torch.nn``,
-input checks, batch-first handling, stacking layers with dropout between them.
+"""What the RNN, GRU and LSTM share: ``torch.nn``'s parameter layout and initialisation, input
+checks, batch-first handling, stacking layers with dropout between them, and the ``fast`` switch.
 
-Each layer class supplies ``_run_layer``, the loop over time for one layer. The loop itself lives in
-the module of its cell (``rnn.py``, ``gru.py``, ``lstm.py``) beside the readable cell it must equal.
+Each layer class supplies ``_run_layer``, one layer over the whole sequence. It lives in the module
+of its cell (``rnn.py``, ``gru.py``, ``lstm.py``), beside the step function it runs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import torch
 from torch import nn
 
 from . import _checks
+
+
+def init_uniform(module: nn.Module, hidden_size: int) -> None:
+    """Draw every parameter of ``module`` from Uniform(-1/sqrt(hidden_size), 1/sqrt(hidden_size)),
+    as ``torch.nn`` initialises its recurrent cells and layers."""
+    bound = 1.0 / math.sqrt(hidden_size)
+    for p in module.parameters():
+        nn.init.uniform_(p, -bound, bound)
+
+
+def stack_gates(gates: list, dim: int = 0):
+    """Stack a list of gate dataclasses (``GRUGates``, ``LSTMGates``) field by field along ``dim``:
+    e.g. ``time`` steps of ``(batch, hidden)`` gates -> one of ``(time, batch, hidden)`` tensors."""
+    cls = type(gates[0])
+    return cls(
+        **{
+            f.name: torch.stack([getattr(g, f.name) for g in gates], dim)
+            for f in dataclasses.fields(cls)
+        }
+    )
 
 
 class RecurrentLayer(nn.Module):
@@ -22,10 +43,13 @@ class RecurrentLayer(nn.Module):
     ``weight_hh_l{k}`` of shape ``(G*hidden, hidden)``, ``bias_ih_l{k}`` and ``bias_hh_l{k}`` of
     shape ``(G*hidden,)``, where ``G`` is the number of gate blocks (1, 3 or 4), so that
     ``load_state_dict`` works in both directions with the ``torch.nn`` module of the same sizes.
+
+    ``fast`` (default True) lets a layer run its fast path (``grubook/fast/``: the same equations
+    with a hand-written backward pass) where it applies; ``fast=False``, or ``layer.fast = False``
+    later, runs the plain loop of step functions for every call.
     """
 
     gate_blocks = 1  # G: how many (hidden x ...) blocks are stacked in each weight
-    has_cell_state = False
 
     def __init__(
         self,
@@ -35,6 +59,7 @@ class RecurrentLayer(nn.Module):
         bias: bool = True,
         batch_first: bool = False,
         dropout: float = 0.0,
+        fast: bool = True,
         device=None,
         dtype=None,
     ):
@@ -45,6 +70,7 @@ class RecurrentLayer(nn.Module):
         self.bias = bool(bias)
         self.batch_first = bool(batch_first)
         self.dropout = _checks.probability("dropout", dropout)
+        self.fast = fast
         factory = {"device": device, "dtype": dtype}
         rows = self.gate_blocks * self.hidden_size
         for k in range(self.num_layers):
@@ -60,14 +86,22 @@ class RecurrentLayer(nn.Module):
                 self.register_parameter(f"bias_hh_l{k}", nn.Parameter(torch.empty(rows, **factory)))
         self.reset_parameters()
 
+    @property
+    def fast(self) -> bool:
+        """Whether the layer may take its fast path (see the class docstring)."""
+        return self._fast
+
+    @fast.setter
+    def fast(self, value: bool) -> None:
+        self._fast = _checks.boolean("fast", value)
+
     def reset_parameters(self) -> None:
         """Uniform(-1/sqrt(hidden), 1/sqrt(hidden)) for every parameter, as ``torch.nn`` does."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for p in self.parameters():
-            nn.init.uniform_(p, -bound, bound)
+        init_uniform(self, self.hidden_size)
 
     def layer_params(self, k: int):
-        """``(weight_ih, weight_hh, bias_ih, bias_hh)`` of layer ``k``; biases are None without bias."""
+        """``(weight_ih, weight_hh, bias_ih, bias_hh)`` of layer ``k``; biases are None without
+        bias."""
         w_ih = getattr(self, f"weight_ih_l{k}")
         w_hh = getattr(self, f"weight_hh_l{k}")
         b_ih = getattr(self, f"bias_ih_l{k}") if self.bias else None
@@ -84,6 +118,8 @@ class RecurrentLayer(nn.Module):
             s += ", batch_first=True"
         if self.dropout:
             s += f", dropout={self.dropout}"
+        if not self.fast:
+            s += ", fast=False"
         return s
 
     # ----- input checks -------------------------------------------------------------------------
@@ -91,20 +127,19 @@ class RecurrentLayer(nn.Module):
         """Return x as (time, batch, features) and whether it came without a batch dimension."""
         _checks.float_tensor("x", x)
         layout = "(batch, time, input_size)" if self.batch_first else "(time, batch, input_size)"
+        shape = _checks.shape_str(x.shape)
         if x.dim() not in (2, 3):
             raise ValueError(
                 f"x must be 3-D {layout} or 2-D (time, input_size) for one sequence, "
-                f"got {x.dim()}-D shape {_checks.shape_str(x.shape)}."
+                f"got {x.dim()}-D shape {shape}."
             )
         if x.shape[-1] != self.input_size:
             raise ValueError(
                 f"x must have input_size={self.input_size} features in its last dimension "
-                f"{layout}, got shape {_checks.shape_str(x.shape)}."
+                f"{layout}, got shape {shape}."
             )
         if x.numel() == 0:
-            raise ValueError(
-                f"x must hold at least one step and one sequence, got shape {_checks.shape_str(x.shape)}."
-            )
+            raise ValueError(f"x must hold at least one step and one sequence, got shape {shape}.")
         weight = self.weight_ih_l0
         if x.dtype != weight.dtype:
             raise TypeError(
@@ -126,7 +161,8 @@ class RecurrentLayer(nn.Module):
             return x.new_zeros(full)
         _checks.float_tensor(name, h)
         if unbatched:
-            _checks.expect_shape(name, h, (self.num_layers, self.hidden_size), "(num_layers, hidden_size)")
+            expected = (self.num_layers, self.hidden_size)
+            _checks.expect_shape(name, h, expected, "(num_layers, hidden_size)")
             h = h.unsqueeze(1)
         else:
             _checks.expect_shape(name, h, full, "(num_layers, batch, hidden_size)")
@@ -136,13 +172,13 @@ class RecurrentLayer(nn.Module):
     # ----- the stack of layers ------------------------------------------------------------------
     def _run_layer(self, k: int, x: torch.Tensor, state, record: bool):
         """Run layer ``k`` over x: (time, batch, in). Returns (output (time, batch, hidden), final
-        state, dict of gate tensors each (time, batch, hidden) or None)."""
+        state, gates of (time, batch, hidden) tensors when ``record``, else None)."""
         raise NotImplementedError
 
     def _stack(self, x, state0, unbatched: bool, return_gates: bool):
         """x: (time, batch, in) as returned by ``_check_input``; state0: list of initial states,
         each (num_layers, batch, hidden). Returns (output in the caller's layout, list of final
-        states per layer, dict of gates or None)."""
+        states per layer, gates or None)."""
         finals, gates = [], []
         layer_input = x
         for k in range(self.num_layers):
@@ -157,11 +193,11 @@ class RecurrentLayer(nn.Module):
             out = out.squeeze(1)
         elif self.batch_first:
             out = out.transpose(0, 1)
-        stacked_gates = None
-        if return_gates:
-            # per gate: (num_layers, batch, time, hidden), or (num_layers, time, hidden) unbatched
-            stacked_gates = {}
-            for name in gates[0]:
-                t = torch.stack([g[name] for g in gates]).transpose(1, 2)
-                stacked_gates[name] = t.squeeze(1) if unbatched else t
-        return out, finals, stacked_gates
+        if not return_gates:
+            return out, finals, None
+        # per gate: (num_layers, batch, time, hidden), or (num_layers, time, hidden) unbatched
+        stacked = stack_gates(gates)  # (num_layers, time, batch, hidden)
+        for f in dataclasses.fields(stacked):
+            t = getattr(stacked, f.name).transpose(1, 2)
+            setattr(stacked, f.name, t.squeeze(1) if unbatched else t)
+        return out, finals, stacked

@@ -53,9 +53,13 @@ COLORS = {
 PALETTE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple",
                                    "sky_blue", "yellow", "black")]
 
-# sequential and diverging colour scales for heat maps of gate values (colour-blind safe)
-GATE_COLORSCALE = "Cividis"  # values in (0, 1)
-STATE_COLORSCALE = "RdBu"  # values in (-1, 1), centred on 0
+# heat maps of a gate's values in [0, 1]: white (0) to the gate's own colour (1), so z_t and r_t
+# keep their colours in heat maps too
+GATE_SCALES = {
+    name: [[0.0, "#FFFFFF"], [1.0, COLORS[name]]]
+    for name in ("update", "reset", "candidate", "input_gate", "forget_gate", "output_gate")
+}
+GATE_COLORSCALE = "Cividis"  # values in (0, 1) with no gate of their own (colour-blind safe)
 
 
 

@@ -1,9 +1,11 @@
 """Timing a recurrent layer's forward and backward pass, the honest way.
 
 - :func:`time_fwd_bwd` times one module: ``warmup`` untimed calls, then ``repeats`` timed ones, each
-  a forward pass, a sum of the outputs and a backward pass, measured with ``time.perf_counter``.
-- :func:`compare` times several modules on the same input, interleaved: every round runs each module
-  once, in a shuffled order, so a change in the machine's load hits all of them alike.
+  a forward pass, a sum of the outputs and a backward pass (:func:`fwd_bwd`), measured with
+  ``time.perf_counter``.
+- :func:`interleaved` times several functions, interleaved: every round runs each function once,
+  in a shuffled order, so a change in the machine's load hits all of them alike.
+  :func:`compare` does that for several modules on the same input; the benchmarks use it too.
 - :func:`median` reports the middle value, which a few slow outliers cannot move.
 
 Works for any module whose output is a tensor or a tuple whose first element is a tensor
@@ -12,16 +14,20 @@ Works for any module whose output is a tensor or a tuple whose first element is 
 
 from __future__ import annotations
 
+import functools
 import random
 import statistics
 import time
+from collections.abc import Callable
 
 import torch
 
 from . import _checks
 
 
-def _fwd_bwd(module: torch.nn.Module, x: torch.Tensor) -> None:
+def fwd_bwd(module: torch.nn.Module, x: torch.Tensor) -> None:
+    """One forward pass of ``module`` on ``x``, a sum of its (first) output and a backward pass,
+    with the parameters' gradients cleared first: what one training step of the module costs."""
     for p in module.parameters():
         p.grad = None
     out = module(x)
@@ -36,40 +42,49 @@ def _nonnegative_int(name: str, value) -> int:
     return value
 
 
-def time_fwd_bwd(module: torch.nn.Module, x: torch.Tensor, repeats: int = 10, warmup: int = 2) -> list[float]:
+def time_fwd_bwd(
+    module: torch.nn.Module, x: torch.Tensor, repeats: int = 10, warmup: int = 2
+) -> list[float]:
     """Seconds for each of ``repeats`` forward+backward passes of ``module`` on ``x``, after
     ``warmup`` untimed ones. x: whatever the module takes, e.g. (time, batch, input_size).
     Returns a list of ``repeats`` floats."""
-    repeats = _checks.positive_int("repeats", repeats)
-    for _ in range(_nonnegative_int("warmup", warmup)):
-        _fwd_bwd(module, x)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        _fwd_bwd(module, x)
-        times.append(time.perf_counter() - start)
-    return times
+    return interleaved({"module": functools.partial(fwd_bwd, module, x)}, repeats, warmup)["module"]
 
 
-def compare(modules: dict, x: torch.Tensor, repeats: int = 10, warmup: int = 2, seed: int = 0) -> dict:
-    """Time every module in ``modules`` (name -> module) on the same x, interleaved: each of
-    ``repeats`` rounds runs every module once in a shuffled order (seeded). Returns name -> list of
-    ``repeats`` seconds."""
-    if not isinstance(modules, dict) or not modules:
-        raise ValueError("modules must be a non-empty dict of name -> torch.nn.Module.")
+def interleaved(
+    fns: dict[str, Callable[[], object]], repeats: int = 10, warmup: int = 2, seed: int = 0
+) -> dict[str, list[float]]:
+    """Time every function in ``fns`` (name -> function of no arguments): first ``warmup`` untimed
+    calls of each, then ``repeats`` rounds, each calling every function once in a shuffled order
+    (seeded). Returns name -> list of ``repeats`` seconds."""
+    if not isinstance(fns, dict) or not fns:
+        raise ValueError("fns must be a non-empty dict of name -> function.")
     repeats = _checks.positive_int("repeats", repeats)
-    for module in modules.values():
-        for _ in range(_nonnegative_int("warmup", warmup)):
-            _fwd_bwd(module, x)
-    rng, order = random.Random(seed), list(modules)
-    times = {name: [] for name in modules}
+    warmup = _nonnegative_int("warmup", warmup)
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    rng, order = random.Random(seed), list(fns)
+    times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
         rng.shuffle(order)
         for name in order:
             start = time.perf_counter()
-            _fwd_bwd(modules[name], x)
+            fns[name]()
             times[name].append(time.perf_counter() - start)
     return times
+
+
+def compare(
+    modules: dict, x: torch.Tensor, repeats: int = 10, warmup: int = 2, seed: int = 0
+) -> dict:
+    """Time every module in ``modules`` (name -> module) on the same x with :func:`fwd_bwd`,
+    :func:`interleaved`. x: e.g. (time, batch, input_size). Returns name -> list of ``repeats``
+    seconds."""
+    if not isinstance(modules, dict) or not modules:
+        raise ValueError("modules must be a non-empty dict of name -> torch.nn.Module.")
+    fns = {name: functools.partial(fwd_bwd, module, x) for name, module in modules.items()}
+    return interleaved(fns, repeats, warmup, seed)
 
 
 def median(seconds) -> float:

@@ -51,14 +51,17 @@ class SequenceModel(nn.Module):
     """Recurrent layer + linear read-out.
 
     x: (batch, time, input_size). Returns (batch, time, output_size) when ``per_step`` and
-    (batch, output_size) otherwise (read out from the last step's hidden state).
+    (batch, output_size) otherwise (read out from the last step's hidden state). ``fast`` goes to
+    the recurrent layer (False: always its plain loop of step functions; see ``grubook.fast``).
     """
 
     def __init__(self, cell: str, input_size: int, hidden_size: int, output_size: int,
-                 num_layers: int = 1, per_step: bool = False, dropout: float = 0.0):
+                 num_layers: int = 1, per_step: bool = False, dropout: float = 0.0,
+                 fast: bool = True):
         super().__init__()
         self.cell = cell.lower() if isinstance(cell, str) else cell
-        self.rnn = make_layer(cell, input_size, hidden_size, num_layers=num_layers, dropout=dropout)
+        self.rnn = make_layer(cell, input_size, hidden_size, num_layers=num_layers, dropout=dropout,
+                              fast=fast)
         self.head = nn.Linear(hidden_size, _checks.positive_int("output_size", output_size))
         self.per_step = bool(per_step)
 
