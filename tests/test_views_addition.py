@@ -1,5 +1,5 @@
-"""Chapter 5 views: the data functions run the real model, and the static figure's steps equal
-them."""
+"""Chapter 5 views: the data functions run the real model; every step of a static figure, and the
+live views after every move, equal the one figure function."""
 
 from __future__ import annotations
 
@@ -11,25 +11,24 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from grubook.sliders import KERNEL_NOTE, step_data  # noqa: E402
-from grubook.tasks import addition as A  # noqa: E402
-from grubook.views import addition as V  # noqa: E402
+from grubook import sliders, views  # noqa: E402
+from grubook.tasks import addition  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def model():
-    return A.make_model(
+    return addition.make_model(
         "gru", hidden_size=6, seed=0
     )  # untrained: the views must be exact, not right
 
 
 @pytest.fixture(scope="module")
 def corr(model):
-    return V.carry_correlations(model, bits=8, n=100)
+    return views.addition.carry_correlations(model, bits=8, n=100)
 
 
 def test_encoding_table_three_plus_one():
-    table = V.encoding_table(3, 1)
+    table = views.addition.encoding_table(3, 1)
     assert list(table.columns) == ["t = 0", "t = 1", "t = 2"]
     assert table.loc["a_t"].tolist() == [1, 1, 0]
     assert table.loc["b_t"].tolist() == [1, 0, 0]
@@ -40,61 +39,83 @@ def test_encoding_table_three_plus_one():
 
 
 def test_gate_trace_bits_carries_and_gates(model):
-    d = V.gate_trace(model, 173, 95, bits=8)
+    d = views.addition.gate_trace(model, 173, 95, bits=8)
     assert d["sum"] == 268 and d["step"].tolist() == list(range(9))
-    assert A.decode(torch.tensor(d["a_bits"][None, :8])) == [173]
-    assert A.decode(torch.tensor(d["sum_bits"][None])) == [268]
+    assert addition.decode(torch.tensor(d["a_bits"][None, :8])) == [173]
+    assert addition.decode(torch.tensor(d["sum_bits"][None])) == [268]
     assert d["carry_in"][0] == 0 and (d["carry_in"][1:] == d["carry_out"][:-1]).all()
     col = d["a_bits"] + d["b_bits"] + d["carry_in"]
     assert ((col >= 2).astype(int) == d["carry_out"]).all() and ((col % 2) == d["sum_bits"]).all()
     # the gates are the model's own, from SequenceModel(x, return_gates=True)
-    x, _ = A.encode(173, 95, 8)
+    x, _ = addition.encode(173, 95, 8)
     with torch.no_grad():
         logits, gates = model(x, return_gates=True)
     np.testing.assert_allclose(d["z"], gates.update[0, 0].numpy())
     np.testing.assert_allclose(d["r"], gates.reset[0, 0].numpy())
     assert d["z"].shape == (9, 6)
     assert d["pred_bits"].tolist() == (logits[0, :, 0] > 0).long().tolist()
-    assert d["pred"] == A.add_with_model(model, 173, 95, 8)
+    assert d["pred"] == addition.add_with_model(model, 173, 95, 8)
     assert d["correct"] == (d["pred"] == 268)
 
 
-def test_static_gate_figure_steps_equal_the_data_function(model, corr):
-    pairs = [(173, 95), (3, 1), (255, 1)]
-    fig = V.static_gate_figure(model, pairs, bits=8, corr=corr)
-    steps = fig.layout.sliders[0].steps
-    assert [s.label for s in steps] == ["173 + 95", "3 + 1", "255 + 1"]
-    setup = V.view_setup(corr)
+def test_gate_figure_shows_the_data_function(model, corr):
+    fig = views.addition.gate_figure(model, a=173, b=95, bits=8, corr=corr)
+    d = views.addition.gate_trace(model, 173, 95, bits=8)
+    setup = views.addition.view_setup(corr)
     z_order, r_order = setup["z_order"], setup["r_order"]
     z_unit, r_unit = setup["z_unit"], setup["r_unit"]
     assert abs(corr["z"]["carry_in"][z_order[0]]) == np.abs(corr["z"]["carry_in"]).max()
     assert abs(corr["r"]["carry_in"][r_order[0]]) == np.abs(corr["r"]["carry_in"]).max()
     assert z_unit == z_order[0] and r_unit == r_order[0]
+    bits_rows = np.stack([d["a_bits"], d["b_bits"], d["carry_in"], d["sum_bits"], d["pred_bits"]])
+    np.testing.assert_array_equal(np.array(fig.data[0].z), bits_rows)
+    np.testing.assert_allclose(np.array(fig.data[1].z), d["z"][:, z_order].T, rtol=1e-6)
+    np.testing.assert_allclose(np.array(fig.data[2].z), d["r"][:, r_order].T, rtol=1e-6)
+    np.testing.assert_array_equal(np.array(fig.data[3].y), d["carry_in"])
+    np.testing.assert_allclose(np.array(fig.data[4].y), d["z"][:, z_unit], rtol=1e-6)
+    np.testing.assert_allclose(np.array(fig.data[5].y), d["r"][:, r_unit], rtol=1e-6)
+    assert fig.layout.title.text.startswith("173 + 95 = 268<br>the GRU says ")
+    # z_t and r_t keep their colours in the heat maps too
+    from grubook.plotting import GATE_SCALES
+
+    assert [list(c) for c in fig.data[1].colorscale][-1][1] == GATE_SCALES["update"][-1][1]
+    assert [list(c) for c in fig.data[2].colorscale][-1][1] == GATE_SCALES["reset"][-1][1]
+    with pytest.raises(ValueError, match="non-negative integer"):
+        views.addition.gate_figure(model, a=-1, b=2, corr=corr)
+
+
+def test_static_gate_figure_steps_equal_the_figure_function(model, corr):
+    pairs = [(173, 95), (3, 1), (255, 1)]
+    fig = views.addition.static_gate_figure(model, pairs, bits=8, corr=corr)
+    steps = fig.layout.sliders[0].steps
+    assert [s.label for s in steps] == ["173 + 95", "3 + 1", "255 + 1"]
+    shown = [sliders.step_figure(fig, i) for i in range(len(pairs))]
     for i, (a, b) in enumerate(pairs):
-        d = V.gate_trace(model, a, b, bits=8)
-        data = step_data(fig, i)
-        bits_rows = np.stack(
-            [d["a_bits"], d["b_bits"], d["carry_in"], d["sum_bits"], d["pred_bits"]]
-        )
-        np.testing.assert_array_equal(np.array(data["z"][0]), bits_rows)
-        np.testing.assert_allclose(np.array(data["z"][1]), d["z"][:, z_order].T, rtol=1e-6)
-        np.testing.assert_allclose(np.array(data["z"][2]), d["r"][:, r_order].T, rtol=1e-6)
-        np.testing.assert_array_equal(np.array(data["y"][3]), d["carry_in"])
-        np.testing.assert_allclose(np.array(data["y"][4]), d["z"][:, z_unit], rtol=1e-6)
-        np.testing.assert_allclose(np.array(data["y"][5]), d["r"][:, r_unit], rtol=1e-6)
-        assert steps[i].args[1]["title"]["text"].startswith(f"{a} + {b} = {a + b}")
+        expected = views.addition.gate_figure(model, a=a, b=b, bits=8, corr=corr)
+        assert sliders.same_figure(shown[i], expected)
+        assert not sliders.same_figure(shown[i], shown[(i + 1) % len(pairs)])  # the slider bites
     # the figure opens on the first sum
-    np.testing.assert_allclose(
-        np.array(fig.data[1].z), V.gate_trace(model, 173, 95)["z"][:, z_order].T, rtol=1e-6
-    )
+    assert sliders.same_figure(fig, shown[0])
+
+
+def test_static_adder_figure_each_sum_at_its_own_width(model, corr):
+    pairs = [(3, 1), (2**64 - 1, 1), (2**99 + 7, 2**98 + 9)]
+    fig = views.addition.static_adder_figure(model, pairs, labels=["small", "64", "100"], corr=corr)
+    assert [s.label for s in fig.layout.sliders[0].steps] == ["small", "64", "100"]
+    for i, (a, b) in enumerate(pairs):
+        shown = sliders.step_figure(fig, i)
+        expected = views.addition.gate_figure(model, a=a, b=b, bits=None, corr=corr)
+        assert sliders.same_figure(shown, expected)
+        assert len(shown["data"][0]["x"]) == max(8, a.bit_length(), b.bit_length()) + 1
+    assert not sliders.same_figure(sliders.step_figure(fig, 0), sliders.step_figure(fig, 1))
 
 
 def test_carry_correlations_against_numpy(model, corr):
     assert set(corr) == {"z", "r", "h", "best", "probe"}
     gen = torch.Generator().manual_seed(7)
-    a_bits, b_bits = A.random_operands(100, 8, gen)
-    x, _ = A.encode_bits(a_bits, b_bits)
-    _, carry_out = A.add_bits(a_bits, b_bits)
+    a_bits, b_bits = addition.random_operands(100, 8, gen)
+    x, _ = addition.encode_bits(a_bits, b_bits)
+    _, carry_out = addition.add_bits(a_bits, b_bits)
     carry_in = torch.cat([torch.zeros(100, 1, dtype=torch.long), carry_out[:, :-1]], dim=1)
     with torch.no_grad():
         _, gates = model(x, return_gates=True)
@@ -109,74 +130,93 @@ def test_carry_correlations_against_numpy(model, corr):
 
 
 def test_carry_correlations_from_step(model):
-    later = V.carry_correlations(model, bits=8, n=100, from_step=1)
+    later = views.addition.carry_correlations(model, bits=8, n=100, from_step=1)
     gen = torch.Generator().manual_seed(7)
-    a_bits, b_bits = A.random_operands(100, 8, gen)
-    x, _ = A.encode_bits(a_bits, b_bits)
-    _, carry_out = A.add_bits(a_bits, b_bits)
+    a_bits, b_bits = addition.random_operands(100, 8, gen)
+    x, _ = addition.encode_bits(a_bits, b_bits)
+    _, carry_out = addition.add_bits(a_bits, b_bits)
     with torch.no_grad():
         _, gates = model(x, return_gates=True)
     r = gates.reset[0][:, 1:].reshape(-1, 6).numpy()
     expected = np.corrcoef(r[:, 2], carry_out[:, 1:].reshape(-1).numpy())[0, 1]
     assert later["r"]["carry_out"][2] == pytest.approx(expected, abs=1e-6)
     with pytest.raises(ValueError, match="from_step"):
-        V.carry_correlations(model, bits=8, n=10, from_step=9 + 1)
+        views.addition.carry_correlations(model, bits=8, n=10, from_step=9 + 1)
 
 
 def test_linear_probe_reads_a_linear_target_perfectly():
     feats = torch.rand(40, 5, 3)
     target = (feats[..., 0] > 0.5).long()
     feats_with_target = torch.cat([feats, target[..., None].float()], dim=-1)
-    assert V._linear_probe(feats_with_target, target) == 1.0
+    assert views.addition._linear_probe(feats_with_target, target) == 1.0
 
 
 def test_sums_table_and_adder(model):
-    table = V.sums_table({"m": model}, [(3, 1), (2**64 - 1, 1)], labels=["3 + 1", "big"])
+    table = views.addition.sums_table(
+        {"m": model}, [(3, 1), (2**64 - 1, 1)], labels=["3 + 1", "big"]
+    )
     assert list(table.columns) == ["sum", "bits", "true sum", "m"]
     assert table["sum"].tolist() == ["3 + 1", "big"]
     assert table["true sum"].tolist() == ["4", f"{2**64:,}"]
     assert table["bits"].tolist() == [8, 64]
     for (a, b), mark in zip([(3, 1), (2**64 - 1, 1)], table["m"]):
-        answer = A.add_with_model(model, a, b, max(8, a.bit_length()))
+        answer = addition.add_with_model(model, a, b, max(8, a.bit_length()))
         assert mark.startswith("✓" if answer == a + b else "✗ bits ")
 
     class AlwaysZero(torch.nn.Module):
         def forward(self, x):
             return -torch.ones(*x.shape[:2], 1)
 
-    table = V.sums_table({"zero": AlwaysZero()}, [(3, 1), (5, 0), (0, 0)])
+    table = views.addition.sums_table({"zero": AlwaysZero()}, [(3, 1), (5, 0), (0, 0)])
     assert table["sum"].tolist() == ["3 + 1", "5 + 0", "0 + 0"]
     assert table["zero"].tolist() == ["✗ bits 2", "✗ bits 0, 2", "✓"]
-    assert V._ranges([3, 4, 5, 9, 11, 12]) == "3-5, 9, 11-12"
+    assert views.addition._ranges([3, 4, 5, 9, 11, 12]) == "3-5, 9, 11-12"
     with pytest.raises(ValueError, match="labels must name every pair"):
-        V.sums_table({"m": model}, [(1, 2)], labels=["a", "b"])
-    assert "padding" in V.styled(table).to_html()
-    assert "overflow-wrap" in V.styled(table, wrap=["true sum"]).to_html()
-    d = V.adder_answer(model, 12345, 67890)
+        views.addition.sums_table({"m": model}, [(1, 2)], labels=["a", "b"])
+    assert "padding" in views.addition.styled(table).to_html()
+    assert "overflow-wrap" in views.addition.styled(table, wrap=["true sum"]).to_html()
+    d = views.addition.adder_answer(model, 12345, 67890)
     assert d["bits"] == 17 and d["sum"] == 80235 and int(d["sum_bin"], 2) == 80235
     assert int(d["pred_bin"], 2) == d["pred"] and d["correct"] == (d["pred"] == 80235)
 
 
-def test_live_views_build_and_carry_the_kernel_note(model, corr):
-    gate_view = V.live_gate_view(model, bits=8, corr=corr)
-    assert KERNEL_NOTE in gate_view.children[-1].value
-    sliders = gate_view.children[0].children
-    assert sliders[0].max == 255 and sliders[1].max == 255
-    adder = V.live_adder(model)
-    assert V.ADDER_NOTE in adder.children[-1].value
-    fig = V.draw_gate_trace(V.gate_trace(model, 3, 1), V.view_setup(corr))
-    assert len(fig.axes) >= 4
+def test_live_gate_view_redraws_the_figure_function(model, corr):
+    box = views.addition.live_gate_view(model, bits=8, corr=corr)
+    assert box.controls["a"].max == 255 and box.controls["b"].max == 255
+    assert box.controls["a"].continuous_update and box.controls["b"].continuous_update
+    first = box.figure
+    assert sliders.same_figure(first, views.addition.gate_figure(model, 173, 95, 8, corr))
+    box.controls["a"].value = 3
+    box.controls["b"].value = 1
+    assert sliders.same_figure(box.figure, views.addition.gate_figure(model, 3, 1, 8, corr))
+    assert not sliders.same_figure(box.figure, first)
+
+
+def test_live_adder_redraws_the_figure_function_at_any_width(model, corr):
+    box = views.addition.live_adder(model, corr=corr)
+    first = box.figure
+    assert sliders.same_figure(first, views.addition.gate_figure(model, 12345, 67890, None, corr))
+    big = 2**70 + 3  # beyond 2**53: typed as text, so it reaches the model exactly
+    box.controls["a"].value = f"{big:,}"
+    assert sliders.same_figure(
+        box.figure, views.addition.gate_figure(model, big, 67890, None, corr)
+    )
+    assert len(box.figure.data[0].x) == 72 and not sliders.same_figure(box.figure, first)
+    box.controls["b"].value = "-5"
+    assert "non-negative" in box.figure.layout.title.text and not box.figure.data
 
 
 def test_gate_view_needs_a_gru():
     with pytest.raises(ValueError, match="cell='gru'"):
-        V.gate_trace(A.make_model("rnn", 4), 1, 2)
+        views.addition.gate_trace(addition.make_model("rnn", 4), 1, 2)
 
 
 def test_training_figures_draw():
-    heldout = A.heldout_set(30, 3, seed=0)
-    run = A.train_addition("gru", hidden_size=4, bits=3, max_steps=30, heldout=heldout, stop=False)
-    fig = V.learning_curve_figure(run)
+    heldout = addition.heldout_set(30, 3, seed=0)
+    run = addition.train_addition(
+        "gru", hidden_size=4, bits=3, max_steps=30, heldout=heldout, stop=False
+    )
+    fig = views.addition.learning_curve_figure(run)
     assert len(fig.axes) == 2
-    fig = V.comparison_figure({"gru": [run], "lstm": [run]})
+    fig = views.addition.comparison_figure({"gru": [run], "lstm": [run]})
     assert len(fig.axes) == 2

@@ -6,11 +6,13 @@ Data functions (they run the real model):
   column, the true and predicted sum bits, and the GRU's z_t, r_t and h_t at every step.
 - :func:`carry_correlations`: over many sums, the correlation of every unit's z_t, r_t and h_t with
   the carry, and how well a linear read-out of all units recovers it.
-- :func:`sums_table`: the model's answers to a list of sums, beside the true ones.
+- :func:`sums_table`, :func:`adder_answer`: the model's answers to sums, beside the true ones.
 
-Wrappers: :func:`static_gate_figure` (Plotly, a slider over example sums, precomputed at build
-time), :func:`live_gate_view` (ipywidgets sliders for a and b), :func:`live_adder` (type two
-numbers, get the model's sum). :func:`learning_curve_figure` and :func:`comparison_figure` draw
+One figure function, :func:`gate_figure` (the bits, the carry and the gates of one sum), drawn by
+four wrappers: :func:`static_gate_figure` (a slider over example 8-bit sums, computed when the page
+is built) and :func:`live_gate_view` (continuous sliders for a and b, in a kernel);
+:func:`static_adder_figure` (a slider over sums of any size) and :func:`live_adder` (type two
+numbers, see the model add them). :func:`learning_curve_figure` and :func:`comparison_figure` draw
 read-only matplotlib figures of training runs.
 """
 
@@ -19,14 +21,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..plotting import COLORS, GATE_COLORSCALE, OKABE_ITO
+from ..plotting import COLORS, GATE_SCALES, OKABE_ITO
 from ..tasks import addition as A
 
 BIT_ROWS = ("a_t", "b_t", "carry in", "sum s_t", "model")
-ADDER_NOTE = (
-    "On the static website, the table of sums above was computed when the page was built, by the "
-    "same model."
-)
 
 
 # ----- data functions ---------------------------------------------------------------------------
@@ -219,7 +217,7 @@ def styled(table, formats: dict | None = None, wrap=()):
     return style.format(formats) if formats else style
 
 
-# ----- static (Plotly) wrapper ------------------------------------------------------------------
+# ----- the gate view: one figure function, a static and a live driver ----------------------------
 def unit_order(corr: dict, gate: str = "z") -> np.ndarray:
     """Units sorted by how strongly their ``gate`` ("z" or "r") follows the carry into the step,
     strongest first."""
@@ -237,65 +235,89 @@ def view_setup(corr: dict) -> dict:
     }
 
 
+def _width(a: int, b: int) -> int:
+    """A pair's own operand width: the bits of the larger operand, at least 8 (the training
+    width)."""
+    return max(8, int(a).bit_length(), int(b).bit_length())
+
+
+def _check_operands(a, b) -> tuple[int, int]:
+    for name, value in (("a", a), ("b", b)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"{name} must be a non-negative integer, got {value!r}.")
+    return int(a), int(b)
+
+
 def _title(d: dict) -> str:
-    mark = "right" if d["correct"] else "WRONG"
-    return f"{d['a']} + {d['b']} = {d['sum']}; the GRU says {d['pred']} ({mark})"
+    if d["correct"]:
+        verdict = "right"
+    else:
+        wrong = [t for t in range(len(d["step"])) if ((d["pred"] ^ d["sum"]) >> t) & 1]
+        verdict = f"WRONG in bits {_ranges(wrong)}"
+    return f"{d['a']} + {d['b']} = {d['sum']}<br>the GRU says {d['pred']} ({verdict})"
 
 
-def gate_traces(d: dict, setup: dict):
-    """The Plotly traces of the gate view for one :func:`gate_trace` result ``d``; setup from
-    :func:`view_setup`."""
+def gate_figure(model, a: int = 173, b: int = 95, bits: int | None = 8, corr: dict | None = None):
+    """The gate view of ``model`` adding ``a + b``, as one Plotly figure: the bits and carries
+    (top), z_t and r_t of every unit (middle; in each map the units are sorted by how strongly
+    they follow the carry into the column), and the carry beside the most carry-correlated z and r
+    units (bottom), over the steps t = 0 .. bits.
+
+    model: a trained addition SequenceModel with cell "gru". a, b: non-negative integers (any
+    size). bits: the operand width; None uses the pair's own width (at least 8). corr: the
+    :func:`carry_correlations` of ``model`` that order the units (computed at 8 bits when None;
+    pass it when drawing many figures). The numbers are :func:`gate_trace`'s.
+    """
     import plotly.graph_objects as go
 
+    a, b = _check_operands(a, b)
+    bits = _width(a, b) if bits is None else bits
+    setup = view_setup(corr if corr is not None else carry_correlations(model, 8))
+    d = gate_trace(model, a, b, bits=bits)
     steps = d["step"]
     bit_rows = np.stack([d["a_bits"], d["b_bits"], d["carry_in"], d["sum_bits"], d["pred_bits"]])
     z_order, r_order = setup["z_order"], setup["r_order"]
     z_unit, r_unit = setup["z_unit"], setup["r_unit"]
-    return [
+    few = len(steps) <= 40  # room for a digit in every bit cell
+
+    def gate_map(key, name, scale, axis, colorbar_y):
+        order = z_order if key == "z" else r_order
+        return go.Heatmap(
+            x=steps,
+            y=[f"unit {u}" for u in order],
+            z=d[key][:, order].T,
+            colorscale=scale,
+            zmin=0,
+            zmax=1,
+            colorbar={"title": {"text": name}, "len": 0.27, "y": colorbar_y, "yanchor": "middle"},
+            hovertemplate=name + ", %{y}, t=%{x}: %{z:.2f}<extra></extra>",
+            xaxis=f"x{axis}",
+            yaxis=f"y{axis}",
+        )
+
+    data = [
         go.Heatmap(
             x=steps,
             y=list(BIT_ROWS),
             z=bit_rows,
-            text=bit_rows.astype(str),
-            texttemplate="%{text}",
+            text=bit_rows.astype(str) if few else None,
+            texttemplate="%{text}" if few else None,
             colorscale=[[0, "#FFFFFF"], [1, OKABE_ITO["sky_blue"]]],
             zmin=0,
             zmax=1,
             showscale=False,
-            xgap=2,
+            xgap=2 if few else 0,
             ygap=2,
             hovertemplate="%{y}, t=%{x}: %{z}<extra></extra>",
             xaxis="x",
             yaxis="y",
         ),
-        go.Heatmap(
-            x=steps,
-            y=[f"unit {u}" for u in z_order],
-            z=d["z"][:, z_order].T,
-            colorscale=GATE_COLORSCALE,
-            zmin=0,
-            zmax=1,
-            colorbar={"title": {"text": "gate"}, "len": 0.58, "y": 0.47, "yanchor": "middle"},
-            hovertemplate="z_t, %{y}, t=%{x}: %{z:.2f}<extra></extra>",
-            xaxis="x2",
-            yaxis="y2",
-        ),
-        go.Heatmap(
-            x=steps,
-            y=[f"unit {u}" for u in r_order],
-            z=d["r"][:, r_order].T,
-            colorscale=GATE_COLORSCALE,
-            zmin=0,
-            zmax=1,
-            showscale=False,
-            hovertemplate="r_t, %{y}, t=%{x}: %{z:.2f}<extra></extra>",
-            xaxis="x3",
-            yaxis="y3",
-        ),
+        gate_map("z", "z_t", GATE_SCALES["update"], 2, 0.62),
+        gate_map("r", "r_t", GATE_SCALES["reset"], 3, 0.31),
         go.Scatter(
             x=steps,
             y=d["carry_in"],
-            mode="lines+markers",
+            mode="lines+markers" if few else "lines",
             name="carry into column t",
             line={"color": OKABE_ITO["black"], "shape": "hvh", "width": 2, "dash": "dot"},
             xaxis="x4",
@@ -304,7 +326,7 @@ def gate_traces(d: dict, setup: dict):
         go.Scatter(
             x=steps,
             y=d["z"][:, z_unit],
-            mode="lines+markers",
+            mode="lines+markers" if few else "lines",
             name=f"z_t of unit {z_unit}",
             line={"color": COLORS["update"], "width": 2},
             xaxis="x4",
@@ -313,30 +335,18 @@ def gate_traces(d: dict, setup: dict):
         go.Scatter(
             x=steps,
             y=d["r"][:, r_unit],
-            mode="lines+markers",
+            mode="lines+markers" if few else "lines",
             name=f"r_t of unit {r_unit}",
             line={"color": COLORS["reset"], "width": 2},
             xaxis="x4",
             yaxis="y4",
         ),
     ]
-
-
-def static_gate_figure(model, pairs, bits: int = 8, corr: dict | None = None):
-    """Plotly figure with a slider over the sums in ``pairs``: the bits and carries (top), z_t and
-    r_t of every unit (middle; in each map the units are sorted by how strongly they follow the
-    carry), and the carry beside the most carry-correlated z and r units (bottom).
-    Step i holds ``gate_trace(model, *pairs[i], bits)``."""
-    from ..sliders import static_slider
-
-    corr = corr if corr is not None else carry_correlations(model, bits)
-    setup = view_setup(corr)
-    traces = {tuple(p): gate_trace(model, *p, bits=bits) for p in pairs}
-    domains = {"y": [0.80, 1.0], "y2": [0.48, 0.76], "y3": [0.18, 0.44], "y4": [0.0, 0.105]}
     # one compact layout: four panels sharing the time axis
     layout = {
+        "title": {"text": _title(d), "x": 0.02, "font": {"size": 15}},
         "height": 950,
-        "margin": {"t": 90, "b": 40, "l": 90, "r": 30},
+        "margin": {"t": 100, "b": 40, "l": 90, "r": 30},
         "legend": {
             "orientation": "h",
             "y": 0.112,
@@ -344,110 +354,74 @@ def static_gate_figure(model, pairs, bits: int = 8, corr: dict | None = None):
             "x": 0,
             "font": {"size": 12},
         },
-        "yaxis": {"domain": domains["y"], "autorange": "reversed", "title": {"text": "bits"}},
+        "yaxis": {"domain": [0.80, 1.0], "autorange": "reversed", "title": {"text": "bits"}},
         "yaxis2": {
-            "domain": domains["y2"],
+            "domain": [0.48, 0.76],
             "title": {"text": "update gate z_t"},
             "autorange": "reversed",
             "tickfont": {"size": 9},
         },
         "yaxis3": {
-            "domain": domains["y3"],
+            "domain": [0.18, 0.44],
             "title": {"text": "reset gate r_t"},
             "autorange": "reversed",
             "tickfont": {"size": 9},
         },
-        "yaxis4": {"domain": domains["y4"], "range": [-0.1, 1.1], "title": {"text": "value"}},
+        "yaxis4": {"domain": [0.0, 0.105], "range": [-0.1, 1.1], "title": {"text": "value"}},
     }
+    dtick = 1 if len(steps) <= 17 else 4 if len(steps) <= 41 else 8
     for i, axis in enumerate(("xaxis", "xaxis2", "xaxis3", "xaxis4"), start=1):
-        layout[axis] = {"anchor": "y" if i == 1 else f"y{i}", "dtick": 1, "showticklabels": i == 4}
+        layout[axis] = {
+            "anchor": "y" if i == 1 else f"y{i}",
+            "dtick": dtick,
+            "range": [-0.5, len(steps) - 0.5],
+            "showticklabels": i == 4,
+        }
         if i > 1:
             layout[axis]["matches"] = "x"
     layout["xaxis4"]["title"] = {"text": "step t (bit position, least significant first)"}
-    return static_slider(
-        lambda p: gate_traces(traces[tuple(p)], setup),
-        [tuple(p) for p in pairs],
+    return go.Figure(data=data, layout=layout)
+
+
+def static_gate_figure(model, pairs, bits: int | None = 8, corr: dict | None = None, labels=None):
+    """:func:`gate_figure` with a slider over the sums in ``pairs`` ((a, b) tuples), computed now;
+    step i is ``gate_figure(model, *pairs[i], bits=bits, corr=corr)``. labels: how the slider
+    writes each sum (default "a + b")."""
+    from .. import sliders
+
+    corr = corr if corr is not None else carry_correlations(model, 8)
+    pairs = [tuple(p) for p in pairs]
+    names = dict(zip(pairs, labels, strict=True)) if labels is not None else {}
+    return sliders.static(
+        lambda p: gate_figure(model, a=p[0], b=p[1], bits=bits, corr=corr),
+        pairs,
         label="sum",
-        fmt=lambda p: f"{p[0]} + {p[1]}",
-        layout=layout,
-        layout_for=lambda p: {"title": {"text": _title(traces[tuple(p)])}},
+        fmt=lambda p: names.get(p, f"{p[0]} + {p[1]}"),
     )
 
 
-# ----- live (ipywidgets + matplotlib) wrappers --------------------------------------------------
-def draw_gate_trace(d: dict, setup: dict):
-    """Matplotlib version of the gate view for one :func:`gate_trace` result. Returns the figure."""
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(
-        4, 1, figsize=(8, 8.5), sharex=True, gridspec_kw={"height_ratios": [1.1, 2, 2, 1.1]}
-    )
-    bit_rows = np.stack([d["a_bits"], d["b_bits"], d["carry_in"], d["sum_bits"], d["pred_bits"]])
-    axes[0].imshow(bit_rows, cmap="Blues", vmin=-0.3, vmax=2.5, aspect="auto")
-    for (i, t), v in np.ndenumerate(bit_rows):
-        axes[0].text(t, i, str(v), ha="center", va="center", fontsize=9)
-    axes[0].set_yticks(range(len(BIT_ROWS)), BIT_ROWS)
-    axes[0].grid(False)
-    z_unit, r_unit = setup["z_unit"], setup["r_unit"]
-    for ax, key, name in ((axes[1], "z", "update gate $z_t$"), (axes[2], "r", "reset gate $r_t$")):
-        order = setup[f"{key}_order"]
-        im = ax.imshow(
-            d[key][:, order].T, cmap=GATE_COLORSCALE.lower(), vmin=0, vmax=1, aspect="auto"
-        )
-        ax.set_ylabel(name)
-        ax.set_yticks(range(len(order)), [f"unit {u}" for u in order], fontsize=7)
-        ax.grid(False)
-    fig.colorbar(im, ax=axes[1:3], label="gate value", shrink=0.8)
-    axes[3].step(
-        d["step"],
-        d["carry_in"],
-        where="mid",
-        color=OKABE_ITO["black"],
-        ls=":",
-        lw=2,
-        label="carry into column t",
-    )
-    axes[3].plot(
-        d["step"], d["z"][:, z_unit], "o-", color=COLORS["update"], label=f"$z_t$, unit {z_unit}"
-    )
-    axes[3].plot(
-        d["step"], d["r"][:, r_unit], "s-", color=COLORS["reset"], label=f"$r_t$, unit {r_unit}"
-    )
-    axes[3].set_ylim(-0.1, 1.1)
-    axes[3].set_xlabel("step t (bit position, least significant first)")
-    axes[3].set_xticks(d["step"])
-    axes[3].legend(fontsize=8, ncol=3, loc="upper left", bbox_to_anchor=(0, -0.45))
-    axes[0].set_title(_title(d))
-    return fig
-
-
-def live_gate_view(model, bits: int = 8, corr: dict | None = None):
-    """ipywidgets: sliders for a and b (0 .. 2**bits - 1) redraw the gate view through
-    :func:`gate_trace`."""
+def live_gate_view(model, bits: int = 8, corr: dict | None = None, a: int = 173, b: int = 95):
+    """ipywidgets: continuous sliders for a and b (0 .. 2**bits - 1) redraw :func:`gate_figure`."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    from ..sliders import live
+    from .. import sliders
 
-    setup = view_setup(corr if corr is not None else carry_correlations(model, bits))
-
-    def draw(a, b):
-        draw_gate_trace(gate_trace(model, a, b, bits), setup)
-        plt.show()
-
+    corr = corr if corr is not None else carry_correlations(model, 8)
     top = (1 << bits) - 1
-    return live(
-        draw,
-        a=widgets.IntSlider(value=173, min=0, max=top, description="a", continuous_update=False),
-        b=widgets.IntSlider(value=95, min=0, max=top, description="b", continuous_update=False),
+    kw = {"min": 0, "max": top, "continuous_update": True}
+    return sliders.live(
+        lambda a, b: gate_figure(model, a=a, b=b, bits=bits, corr=corr),
+        a=widgets.IntSlider(value=a, description="a", **kw),
+        b=widgets.IntSlider(value=b, description="b", **kw),
     )
 
 
+# ----- ask the model: the same figure for two numbers of any size --------------------------------
 def adder_answer(model, a: int, b: int) -> dict:
     """The model's answer to a + b at the pair's own width (at least 8 bits): {"a", "b", "bits",
     "sum", "pred", "correct", "sum_bin", "pred_bin"} (binary strings written most significant
     first)."""
-    bits = max(8, int(a).bit_length(), int(b).bit_length())
+    bits = _width(a, b)
     pred = A.add_with_model(model, a, b, bits)
     width = bits + 1
     return {
@@ -462,41 +436,47 @@ def adder_answer(model, a: int, b: int) -> dict:
     }
 
 
-def live_adder(model):
-    """ipywidgets: type two non-negative integers (any size) and see the model's sum, right or
-    wrong."""
+def static_adder_figure(model, pairs, labels=None, corr: dict | None = None):
+    """:func:`gate_figure` with a slider over sums of any size, each at its own width (at least 8
+    bits): step i is ``gate_figure(model, *pairs[i], bits=None, corr=corr)``."""
+    return static_gate_figure(model, pairs, bits=None, corr=corr, labels=labels)
+
+
+def _operand(text: str) -> int | None:
+    """What a reader typed, as a non-negative integer (spaces, commas and underscores allowed), or
+    None."""
+    text = str(text).strip().replace(",", "").replace("_", "").replace(" ", "")
+    return int(text) if text.isdigit() else None
+
+
+def _ask_figure(text: str):
+    import plotly.graph_objects as go
+
+    return go.Figure(layout={"title": {"text": text, "x": 0.02}, "height": 200})
+
+
+def live_adder(model, corr: dict | None = None, a: str = "12345", b: str = "67890"):
+    """ipywidgets: type two non-negative integers (any size) and see :func:`gate_figure` of the
+    model adding them, at the pair's own width. Text boxes, not integer boxes, so that numbers
+    beyond 2**53 reach the model exactly."""
     import ipywidgets as widgets
-    from IPython.display import HTML, display
 
-    from ..sliders import live
+    from .. import sliders
 
-    def draw(a, b):
-        if a < 0 or b < 0:
-            display(
-                HTML("<p>The model adds non-negative numbers: please enter two numbers ≥ 0.</p>")
-            )
-            return
-        d = adder_answer(model, a, b)
-        verdict = "right ✓" if d["correct"] else "wrong ✗"
-        display(
-            HTML(
-                f"<p><b>{a} + {b}</b> ({d['bits']}-bit operands, {d['bits'] + 1} steps)</p>"
-                f"<pre>true sum  {d['sum_bin']}  = {d['sum']}\n"
-                f"the GRU   {d['pred_bin']}  = {d['pred']}</pre>"
-                f"<p>The model is <b>{verdict}</b>.</p>"
-            )
-        )
+    corr = corr if corr is not None else carry_correlations(model, 8)
 
-    box = live(
-        draw,
-        a=widgets.IntText(value=12345, description="a"),
-        b=widgets.IntText(value=67890, description="b"),
+    def figure(a, b):
+        x, y = _operand(a), _operand(b)
+        if x is None or y is None:
+            return _ask_figure("The model adds non-negative integers: type two numbers ≥ 0.")
+        return gate_figure(model, a=x, b=y, bits=None, corr=corr)
+
+    kw = {"continuous_update": True, "layout": widgets.Layout(width="22em")}
+    return sliders.live(
+        figure,
+        a=widgets.Text(value=a, description="a", **kw),
+        b=widgets.Text(value=b, description="b", **kw),
     )
-    box.children = (
-        *box.children,
-        widgets.HTML(f'<p class="grubook-kernel-note"><em>{ADDER_NOTE}</em></p>'),
-    )
-    return box
 
 
 # ----- read-only figures of training runs -------------------------------------------------------

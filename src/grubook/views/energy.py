@@ -1,12 +1,15 @@
 """Chapter 6 views: forecasts against the actual load, error by hour of day, and the gates of the
 trained GRU over a week.
 
-Data function: :func:`gate_week` runs the trained forecaster (a :class:`grubook.training.SequenceModel`
-with a GRU) on the windows of one week and records z_t and r_t at the last step of every window: the
-gate values at the moment each forecast is made. :func:`unit_data` picks one hidden unit out of it.
-Wrappers: :func:`static_gate_figure` (Plotly, a slider over the units, computed at build time) and
-:func:`live_gate_view` (ipywidgets + matplotlib). :func:`forecast_week_figure` and
-:func:`error_by_hour_figure` draw the other two plots.
+Data function: :func:`gate_week` runs the trained forecaster (a
+:class:`grubook.training.SequenceModel` with a GRU) on the windows of one week and records z_t and
+r_t at the last step of every window: the gate values at the moment each forecast is made.
+:func:`unit_data` picks one hidden unit out of it.
+
+One figure function, :func:`gate_figure` (z_t and r_t of one unit beside the load), drawn by
+:func:`static_gate_figure` (a slider over the units, computed when the page is built) and
+:func:`live_gate_view` (a continuous slider, in a kernel). :func:`forecast_week_figure` (Plotly) and
+:func:`error_by_hour_figure` (matplotlib) draw the other two plots.
 """
 
 from __future__ import annotations
@@ -41,31 +44,57 @@ def _naive(times: pd.DatetimeIndex) -> list:
     return [t.strftime("%Y-%m-%d %H:%M") for t in times]
 
 
-# ----- forecast against actual -----------------------------------------------------------------------
-def forecast_week_figure(times: pd.DatetimeIndex, actual, forecasts: dict, units: str = "MW",
-                         title: str = "One-step-ahead forecasts and the actual load",
-                         hidden: tuple = ("seasonal naive (24 h)", "weekly naive (168 h)")):
+# ----- forecast against actual --------------------------------------------------------------------
+def forecast_week_figure(
+    times: pd.DatetimeIndex,
+    actual,
+    forecasts: dict,
+    units: str = "MW",
+    title: str = "One-step-ahead forecasts and the actual load",
+    hidden: tuple = ("seasonal naive (24 h)", "weekly naive (168 h)"),
+):
     """Plotly line chart of ``actual`` and every forecast in ``forecasts`` ({name: array}) over
     ``times`` (local time). Series named in ``hidden`` start switched off (click the legend)."""
     import plotly.graph_objects as go
 
     x = _naive(times)
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=x, y=np.asarray(actual), name="actual", line=_style("actual"),
-                             hovertemplate="%{y:,.0f} " + units))
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=np.asarray(actual),
+            name="actual",
+            line=_style("actual"),
+            hovertemplate="%{y:,.0f} " + units,
+        )
+    )
     for name, f in forecasts.items():
-        fig.add_trace(go.Scatter(x=x, y=np.asarray(f), name=name, line=_style(name),
-                                 visible="legendonly" if name in hidden else True,
-                                 hovertemplate="%{y:,.0f} " + units))
-    fig.update_layout(title={"text": title, "x": 0.02}, height=460, hovermode="x unified",
-                      xaxis_title="local time (Melbourne)", yaxis_title=f"demand ({units})",
-                      legend={"orientation": "h", "y": -0.2, "x": 0},
-                      margin={"t": 60, "b": 40, "l": 70, "r": 20})
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=np.asarray(f),
+                name=name,
+                line=_style(name),
+                visible="legendonly" if name in hidden else True,
+                hovertemplate="%{y:,.0f} " + units,
+            )
+        )
+    fig.update_layout(
+        title={"text": title, "x": 0.02},
+        height=460,
+        hovermode="x unified",
+        xaxis_title="local time (Melbourne)",
+        yaxis_title=f"demand ({units})",
+        legend={"orientation": "h", "y": -0.2, "x": 0},
+        margin={"t": 60, "b": 40, "l": 70, "r": 20},
+    )
     return fig
 
 
 # ----- error by hour of day -----------------------------------------------------------------------
-def error_by_hour_figure(errors: dict, units: str = "MW", title: str = "Where in the day the errors are"):
+def error_by_hour_figure(
+    errors: dict, units: str = "MW", title: str = "Where in the day the errors are"
+):
     """Matplotlib: mean absolute error against the local hour of the forecast target, one line per
     entry of ``errors`` ({name: pandas Series indexed by hour 0-23})."""
     import matplotlib.pyplot as plt
@@ -73,8 +102,16 @@ def error_by_hour_figure(errors: dict, units: str = "MW", title: str = "Where in
     fig, ax = plt.subplots(figsize=(8, 4.2))
     for name, err in errors.items():
         s = _style(name)
-        ax.plot(err.index, err.to_numpy(), color=s["color"], ls=MPL_DASH[s["dash"]],
-                lw=s["width"] + (0.5 if name in ("GRU", "LSTM") else 0), marker="o", ms=3, label=name)
+        ax.plot(
+            err.index,
+            err.to_numpy(),
+            color=s["color"],
+            ls=MPL_DASH[s["dash"]],
+            lw=s["width"] + (0.5 if name in ("GRU", "LSTM") else 0),
+            marker="o",
+            ms=3,
+            label=name,
+        )
     ax.set_xticks(range(0, 24, 3))
     ax.set_xlim(-0.5, 23.5)
     ax.set_ylim(bottom=0)
@@ -86,7 +123,7 @@ def error_by_hour_figure(errors: dict, units: str = "MW", title: str = "Where in
     return fig
 
 
-# ----- the gates of the trained GRU over a week ----------------------------------------------------
+# ----- the gates of the trained GRU over a week ---------------------------------------------------
 @dataclass
 class WeekGates:
     """Gate activations of a trained GRU forecaster over consecutive hours.
@@ -108,7 +145,9 @@ def gate_week(model, prep, first_row: int, hours: int = 168) -> WeekGates:
     ``first_row`` .. ``first_row + hours - 1`` and keep z_t and r_t of the last step of each window,
     i.e. the gates while the network reads that hour, just before it forecasts the next one."""
     if getattr(model, "cell", None) != "gru":
-        raise ValueError(f"gate_week needs a GRU forecaster, got cell {getattr(model, 'cell', None)!r}.")
+        raise ValueError(
+            f"gate_week needs a GRU forecaster, got cell {getattr(model, 'cell', None)!r}."
+        )
     rows = np.arange(first_row, first_row + hours)
     x, _ = prep.windows(rows + 1)  # the window for target row r + 1 ends with row r
     model.eval()
@@ -127,85 +166,93 @@ def unit_data(week: WeekGates, rank: int) -> dict:
     if not 0 <= rank < len(week.order):
         raise ValueError(f"rank must be in 0..{len(week.order) - 1}, got {rank}.")
     unit = int(week.order[rank])
-    return {"unit": unit, "time": week.times, "load": week.load,
-            "update": week.update[:, unit], "reset": week.reset[:, unit]}
+    return {
+        "unit": unit,
+        "time": week.times,
+        "load": week.load,
+        "update": week.update[:, unit],
+        "reset": week.reset[:, unit],
+    }
 
 
 def _gate_title(d: dict, rank: int) -> str:
     return f"Gates of hidden unit {d['unit']} (rank {rank + 1})"
 
 
-def static_gate_figure(week: WeekGates, ranks=None):
-    """Plotly figure with a slider over hidden units (ordered by how much z_t moves): z_t and r_t of
-    that unit (left axis, 0-1) and the load being read (right axis, MW) over the week."""
+def gate_figure(week: WeekGates, rank: int = 0):
+    """The gate view as one Plotly figure: z_t and r_t of the hidden unit at ``rank`` (0 = the
+    unit whose z_t moves most; left axis, 0-1) and the load being read (right axis, MW) over the
+    hours of ``week`` (from :func:`gate_week`). The numbers are :func:`unit_data`'s."""
     import plotly.graph_objects as go
 
-    from ..sliders import static_slider
-
-    ranks = list(range(len(week.order))) if ranks is None else list(ranks)
-    x = _naive(week.times)
-
-    def traces(rank):
-        d = unit_data(week, rank)
-        return [
-            go.Scatter(x=x, y=d["load"], name="load read (MW, right axis)", yaxis="y2",
-                       line={"color": OKABE_ITO["grey"], "width": 1.5}, opacity=0.7),
-            go.Scatter(x=x, y=d["update"], name="update gate z_t", line={"color": COLORS["update"], "width": 2}),
-            go.Scatter(x=x, y=d["reset"], name="reset gate r_t",
-                       line={"color": COLORS["reset"], "width": 2, "dash": "dot"}),
-        ]
-
+    d = unit_data(week, rank)
+    x = _naive(d["time"])
+    data = [
+        go.Scatter(
+            x=x,
+            y=d["load"],
+            name="load read (MW, right axis)",
+            yaxis="y2",
+            line={"color": OKABE_ITO["grey"], "width": 1.5},
+            opacity=0.7,
+            hovertemplate="%{y:,.0f} MW<extra>load</extra>",
+        ),
+        go.Scatter(
+            x=x,
+            y=d["update"],
+            name="update gate z_t",
+            line={"color": COLORS["update"], "width": 2},
+            hovertemplate="%{y:.2f}<extra>z_t</extra>",
+        ),
+        go.Scatter(
+            x=x,
+            y=d["reset"],
+            name="reset gate r_t",
+            line={"color": COLORS["reset"], "width": 2, "dash": "dot"},
+            hovertemplate="%{y:.2f}<extra>r_t</extra>",
+        ),
+    ]
     layout = {
+        "title": {"text": _gate_title(d, rank), "x": 0.02, "y": 0.98},
         "height": 500,
         "xaxis": {"title": {"text": "local time (Melbourne)"}},
         "yaxis": {"title": {"text": "gate value"}, "range": [0, 1]},
-        "yaxis2": {"title": {"text": "load (MW)"}, "overlaying": "y", "side": "right", "showgrid": False,
-                   "tickmode": "auto", "tickformat": ",.0f"},
+        "yaxis2": {
+            "title": {"text": "load (MW)"},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "tickmode": "auto",
+            "tickformat": ",.0f",
+        },
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
         "margin": {"t": 100, "b": 40, "l": 70, "r": 70},
     }
-    return static_slider(
-        traces, ranks, label="unit rank", fmt=lambda r: f"{r + 1}",
-        layout=layout,
-        layout_for=lambda r: {"title": {"text": _gate_title(unit_data(week, r), r), "x": 0.02, "y": 0.98}},
+    return go.Figure(data=data, layout=layout)
+
+
+def static_gate_figure(week: WeekGates, ranks=None):
+    """:func:`gate_figure` with a slider over the hidden units by rank (all of them when ``ranks``
+    is None), computed now; step i is ``gate_figure(week, rank=ranks[i])``. The slider counts
+    ranks from 1."""
+    from .. import sliders
+
+    ranks = list(range(len(week.order))) if ranks is None else list(ranks)
+    return sliders.static(
+        lambda r: gate_figure(week, rank=r), ranks, label="unit rank", fmt=lambda r: f"{r + 1}"
     )
 
 
-def draw_gates(ax, d: dict, rank: int) -> None:
-    """Matplotlib version of one slider position (used by the live view)."""
-    import matplotlib.dates as mdates
-
-    time = d["time"].tz_localize(None) if d["time"].tz is not None else d["time"]  # local wall clock
-    ax.plot(time, d["update"], color=COLORS["update"], lw=2, label="update gate $z_t$")
-    ax.plot(time, d["reset"], color=COLORS["reset"], lw=2, ls=":", label="reset gate $r_t$")
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("gate value")
-    ax.set_xlabel("local time (Melbourne)")
-    ax2 = ax.twinx()
-    ax2.plot(time, d["load"], color=OKABE_ITO["grey"], lw=1.5, alpha=0.7, label="load read")
-    ax2.set_ylabel("load (MW)")
-    ax2.grid(False)
-    ax.xaxis.set_major_locator(mdates.DayLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b"))
-    ax.set_title(_gate_title(d, rank), fontsize=11)
-    lines = ax.get_lines() + ax2.get_lines()
-    ax.legend(lines, [line.get_label() for line in lines], loc="upper center", bbox_to_anchor=(0.5, -0.2),
-              fontsize=9, ncol=3, frameon=False)
-
-
-def live_gate_view(week: WeekGates):
-    """ipywidgets: a slider over the hidden units by rank (1 = the unit whose z_t moves most),
-    redrawing :func:`draw_gates`."""
+def live_gate_view(week: WeekGates, rank: int = 1):
+    """ipywidgets: a continuous slider over the hidden units by rank (1 = the unit whose z_t
+    moves most, as on the static figure's slider) redraws :func:`gate_figure`."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    from ..sliders import live
+    from .. import sliders
 
-    def draw(rank):  # 1-based, like the static figure's slider
-        fig, ax = plt.subplots(figsize=(9, 4.2))
-        draw_gates(ax, unit_data(week, rank - 1), rank - 1)
-        fig.tight_layout()
-        plt.show()
-
-    return live(draw, rank=widgets.IntSlider(value=1, min=1, max=len(week.order),
-                                             description="unit rank", continuous_update=False))
+    return sliders.live(
+        lambda rank: gate_figure(week, rank=rank - 1),
+        rank=widgets.IntSlider(
+            value=rank, min=1, max=len(week.order), description="unit rank", continuous_update=True
+        ),
+    )

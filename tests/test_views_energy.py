@@ -1,0 +1,60 @@
+"""Chapter 6 views: the gate view's static steps and its live slider both equal the one figure
+function, which shows the numbers of the data functions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from grubook import energy, sliders, views
+from grubook.training import SequenceModel
+
+
+@pytest.fixture(scope="module")
+def week():
+    idx = pd.date_range("2013-01-01", periods=24 * 90, freq="h", tz="Australia/Melbourne")
+    rng = np.random.default_rng(0)
+    load = 4000 + 800 * np.sin(2 * np.pi * (idx.hour - 6) / 24) + rng.normal(0, 30, len(idx))
+    df = pd.DataFrame({"load": load, "temperature": 20.0, "filled": False}, index=idx)
+    prep = energy.prepare(df, lookback=12, test_months=1, val_months=1)
+    torch.manual_seed(0)  # untrained: the view must be exact, not right
+    model = SequenceModel("gru", prep.features.shape[1], 6, 1)
+    return views.energy.gate_week(model, prep, prep.split.test.start, hours=48)
+
+
+def test_gate_figure_shows_the_unit_data(week):
+    for rank in (0, 5):
+        fig = views.energy.gate_figure(week, rank=rank)
+        d = views.energy.unit_data(week, rank)
+        np.testing.assert_allclose(np.array(fig.data[0].y), d["load"])
+        np.testing.assert_allclose(np.array(fig.data[1].y), d["update"], rtol=1e-6)
+        np.testing.assert_allclose(np.array(fig.data[2].y), d["reset"], rtol=1e-6)
+        assert fig.data[1].line.color == views.energy.COLORS["update"]
+        assert fig.data[2].line.color == views.energy.COLORS["reset"]
+        assert fig.layout.title.text == f"Gates of hidden unit {d['unit']} (rank {rank + 1})"
+        assert fig.layout.yaxis2.title.text == "load (MW)"
+
+
+def test_static_gate_figure_steps_equal_the_figure_function(week):
+    ranks = [0, 2, 5]
+    fig = views.energy.static_gate_figure(week, ranks=ranks)
+    assert [s.label for s in fig.layout.sliders[0].steps] == ["1", "3", "6"]
+    shown = [sliders.step_figure(fig, i) for i in range(len(ranks))]
+    for i, rank in enumerate(ranks):
+        assert sliders.same_figure(shown[i], views.energy.gate_figure(week, rank=rank))
+        assert not sliders.same_figure(shown[i], shown[(i + 1) % len(ranks)])  # the slider bites
+    assert sliders.same_figure(fig, shown[0])
+    assert len(views.energy.static_gate_figure(week).layout.sliders[0].steps) == 6
+
+
+def test_live_gate_view_redraws_the_figure_function(week):
+    box = views.energy.live_gate_view(week)
+    slider = box.controls["rank"]
+    assert (slider.min, slider.max, slider.continuous_update) == (1, 6, True)
+    first = box.figure
+    assert sliders.same_figure(first, views.energy.gate_figure(week, rank=0))
+    slider.value = 4  # the slider counts from 1, like the static figure's
+    assert sliders.same_figure(box.figure, views.energy.gate_figure(week, rank=3))
+    assert not sliders.same_figure(box.figure, first)
