@@ -15,7 +15,7 @@ setup:
 	$(BIN)/pip install -r requirements.txt
 	$(BIN)/pip install --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3"
-	npm ci --ignore-scripts --no-audit --no-fund   # MathJax, require.js, ipywidgets manager, Thebe (package-lock.json)
+	npm ci --ignore-scripts --no-audit --no-fund   # MathJax, plotly.js (cartesian bundle), Thebe (package-lock.json)
 
 book:
 	OPENBLAS_NUM_THREADS=1 $(BIN)/jupyter-book build . $(JB_FLAGS)

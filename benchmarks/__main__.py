@@ -1,4 +1,4 @@
-"""python -m benchmarks [--only speed,compile,floor,book,quality] [--threads N] [--quick] ..."""
+"""python -m benchmarks [--only speed,floor,book,quality,site] [--threads N] [--quick] ..."""
 
 from __future__ import annotations
 
@@ -13,30 +13,44 @@ from pathlib import Path
 
 import benchmarks  # noqa: F401  sets OPENBLAS_NUM_THREADS before torch is imported
 
+# isort: split
+
 import torch
 
-SECTIONS = ("speed", "compile", "floor", "book", "quality")
+from ._common import SIZES
+
+SECTIONS = ("speed", "floor", "book", "quality", "site")
 
 
 def parse(argv):
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    p.add_argument("--only", default=",".join(SECTIONS),
-                   help=f"comma-separated sections to run, from {', '.join(SECTIONS)} (default: all)")
-    p.add_argument("--threads", type=int, default=1,
-                   help="torch threads (default 1: the book trains with one thread, and on a shared "
-                        "2-core machine two threads collapse when another process holds a core)")
-    p.add_argument("--cells", default="gru,lstm,rnn", help="layers for sections 1 and 3")
-    p.add_argument("--sizes", default="all", help="indices into the size list, e.g. 0,1,2 (default all)")
-    p.add_argument("--compile-sizes", default="2",
-                   help="size indices to compile in section 2 (default 2 = (256, 90, 5, 64); 'all' for "
-                        "every size, about a minute or more of compiling each)")
+    p.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections to run, from {', '.join(SECTIONS)} (default: all)",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads (default 1: the book trains with one thread, and on a shared "
+        "2-core machine two threads collapse when another process holds a core)",
+    )
+    p.add_argument("--cells", default="gru,lstm,rnn", help="layers for sections 1 and 2")
+    p.add_argument(
+        "--sizes", default="all", help="indices into the size list, e.g. 0,1,2 (default all)"
+    )
     p.add_argument("--quick", action="store_true", help="fewer repeats (noisier)")
-    p.add_argument("--out", default=str(Path("_build") / "benchmarks.md"), help="markdown file to write")
+    p.add_argument(
+        "--out", default=str(Path("_build") / "benchmarks.md"), help="markdown file to write"
+    )
     args = p.parse_args(argv)
     args.only = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = sorted(set(args.only) - set(SECTIONS))
     if unknown:
-        p.error(f"--only: unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+        p.error(
+            f"--only: unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}"
+        )
     return args
 
 
@@ -47,14 +61,19 @@ def pick(spec: str, items):
 def header(threads: int) -> str:
     cpu = platform.processor() or platform.machine()
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        cpu = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
-    return (f"# The GRU Book: benchmarks\n\n"
-            f"{datetime.datetime.now().isoformat(timespec='seconds')}; torch {torch.__version__}, "
-            f"{threads} torch thread(s), {os.cpu_count()} CPU(s) ({cpu}), Python {platform.python_version()}, "
-            f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}; load average at start: {load}.")
+    return (
+        f"# The GRU Book: benchmarks\n\n"
+        f"{datetime.datetime.now().isoformat(timespec='seconds')}; torch {torch.__version__}, "
+        f"{threads} torch thread(s), {os.cpu_count()} CPU(s) ({cpu}), "
+        f"Python {platform.python_version()}, "
+        f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}; "
+        f"load average at start: {load}."
+    )
 
 
 def main(argv=None) -> int:
@@ -62,7 +81,7 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads)
     from . import speed
 
-    sizes = pick(args.sizes, speed.SIZES)
+    sizes = pick(args.sizes, SIZES)
     cells = [c.strip() for c in args.cells.split(",")]
     started = time.perf_counter()
     parts = [header(torch.get_num_threads())]
@@ -75,20 +94,13 @@ def main(argv=None) -> int:
         out.write_text("\n\n".join(parts) + "\n")
 
     print(parts[0], flush=True)
-    results, compiled = {}, {}
+    results = {}
     if "speed" in args.only or "floor" in args.only:
         speed.measure(sizes, cells, quick=args.quick, results=results)
     if "speed" in args.only:
         emit(speed.speed_section(results, sizes, cells))
-    if "compile" in args.only:
-        from . import compiled as comp
-
-        csizes = pick(args.compile_sizes, speed.SIZES)
-        res = comp.measure(csizes, quick=args.quick)
-        compiled = {("gru", s): r["times"]["grubook compiled"] for s, r in res.items() if not r["fallback"]}
-        emit(comp.section(res))
     if "floor" in args.only:
-        emit(speed.floor_section(results, sizes, cells, compiled, quick=args.quick))
+        emit(speed.floor_section(results, sizes, cells, quick=args.quick))
     cache_dir = None
     if "book" in args.only:
         from . import book
@@ -98,12 +110,19 @@ def main(argv=None) -> int:
     if "quality" in args.only:
         from . import quality
 
-        emit("## 5. Quality\n\n" + quality.addition() + "\n\n" + quality.energy(cache_dir))
+        emit("## 4. Quality\n\n" + quality.addition() + "\n\n" + quality.energy(cache_dir))
+    if "site" in args.only:
+        from . import site
+
+        emit(site.run())
     if cache_dir is not None:
         shutil.rmtree(cache_dir.parents[2], ignore_errors=True)  # the temporary copy of the book
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
-    emit(f"Total benchmark time: {time.perf_counter() - started:.0f} s; load average at the end: {load}. "
-         f"Sections run: {', '.join(args.only)}.")
+    emit(
+        f"Total benchmark time: {time.perf_counter() - started:.0f} s; "
+        f"load average at the end: {load}. "
+        f"Sections run: {', '.join(args.only)}."
+    )
     print(f"Written to {out}")
     return 0
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
-from bookbuild import build_book, jb_flags  # noqa: E402
+from bookbuild import ROOT, build_book, jb_flags  # noqa: E402
 
 pytestmark = pytest.mark.build
 
@@ -35,3 +35,66 @@ def test_a_sphinx_warning_fails_the_build(tmp_path):
     assert result.returncode != 0, result.stdout[-3000:]
     assert "a-label-that-does-not-exist" in result.stdout
     assert "missing-figure.png" in result.stdout
+
+
+def test_a_page_that_embeds_ipywidgets_fails_the_build(tmp_path):
+    """The site has no widget manager: a live explorer the build runs would be dead on the page.
+    The build fails, names the page and says to tag the cell skip-execution."""
+    result = build_book("widget", tmp_path / "widget")
+    assert result.returncode != 0, result.stdout[-3000:]
+    log = result.stdout
+    assert "page book/widget embeds ipywidgets" in log, log[-3000:]
+    assert "application/vnd.jupyter.widget-state+json" in log, log[-3000:]
+    assert "application/vnd.jupyter.widget-view+json" in log, log[-3000:]
+    assert "skip-execution" in log, log[-3000:]
+
+
+def test_the_plotly_js_bundle_must_match_plotly_py(tmp_path, monkeypatch):
+    """The site's plotly.js (npm) is the version plotly.py writes figures for, else no build."""
+    import json
+
+    from plotly.offline import get_plotlyjs_version
+    from sphinx.errors import ExtensionError
+
+    from grubook_site import assets
+
+    assert assets.check_plotly_version(assets.node_modules(ROOT)) == get_plotlyjs_version()
+    fake = tmp_path / "node_modules" / assets.PLOTLY_PACKAGE
+    fake.mkdir(parents=True)
+    (fake / "package.json").write_text(json.dumps({"version": "0.0.1"}))
+    with pytest.raises(ExtensionError, match=r"plotly\.js .* but node_modules has .* 0\.0\.1"):
+        assets.check_plotly_version(tmp_path / "node_modules")
+    # and a real build stops with that message (any fixture: it fails before reading a page)
+    for package in ("mathjax", "thebe"):
+        (tmp_path / "node_modules" / package).symlink_to(assets.node_modules(ROOT) / package)
+    (fake / assets.PLOTLY_JS).write_text("/* not plotly.js */")
+    monkeypatch.setenv("GRUBOOK_NODE_MODULES", str(tmp_path / "node_modules"))
+    result = build_book("warning", tmp_path / "book")
+    assert result.returncode != 0
+    assert f"node_modules has {assets.PLOTLY_PACKAGE} 0.0.1" in result.stdout, result.stdout[-3000:]
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    pinned = lock["packages"][f"node_modules/{assets.PLOTLY_PACKAGE}"]["version"]
+    assert pinned == get_plotlyjs_version(), "package-lock.json pins another plotly.js"
+
+
+def test_no_widget_manager_or_require_js_in_the_npm_packages():
+    import json
+
+    deps = json.loads((ROOT / "package.json").read_text())["dependencies"]
+    assert "requirejs" not in deps and "@jupyter-widgets/html-manager" not in deps, deps
+
+
+def test_the_teaching_package_holds_no_build_machinery():
+    """Sphinx extensions and site assets live in src/grubook_site, never in src/grubook."""
+    import re
+
+    src = ROOT / "src" / "grubook"
+    offenders = [
+        str(f.relative_to(ROOT))
+        for f in src.rglob("*.py")
+        if re.search(r"^\s*(import sphinx|from sphinx)", f.read_text(), re.M)
+    ]
+    assert not offenders, f"these modules of the teaching package import Sphinx: {offenders}"
+    assert not list(src.rglob("*.css")) and not list(src.rglob("*.js"))
+    static = ROOT / "src" / "grubook_site" / "static"
+    assert (static / "grubook.css").is_file() and (static / "grubook.js").is_file()

@@ -75,10 +75,10 @@ def real_site(driver, real_pages):
         )
     with sitecheck.serve(html) as base:
         reports = {p: sitecheck.visit(driver, base, p, SCREENSHOTS) for p in real_pages}
-    table, own, _ = sitecheck.weight_table(list(reports.values()))
-    (SCREENSHOTS / "page-weight.txt").write_text(table + "\n")
+    table = sitecheck.weight_table(list(reports.values()))
+    (SCREENSHOTS / "page-weight.md").write_text(table + "\n")
     _weights["book"] = table
-    return {"html": html, "reports": reports, "own_bytes": own, "cache": BUILD / ".jupyter_cache"}
+    return {"html": html, "reports": reports, "cache": BUILD / ".jupyter_cache"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -190,12 +190,11 @@ def fixture_site(driver, fixture_build):
         reports = {
             p: sitecheck.visit(driver, base, p, BUILD / "screenshots-fixture") for p in pages
         }
-    table, own, _ = sitecheck.weight_table(list(reports.values()))
-    _weights["fixture"] = table
-    return dict(fixture_build, reports=reports, own_bytes=own)
+    _weights["fixture"] = sitecheck.weight_table(list(reports.values()))
+    return dict(fixture_build, reports=reports)
 
 
 def pytest_terminal_summary(terminalreporter):
     for name, table in _weights.items():
-        terminalreporter.write_sep("-", f"page weight: {name} site")
+        terminalreporter.write_sep("-", f"page weight, first visit, decoded: {name} site")
         terminalreporter.write_line(table)

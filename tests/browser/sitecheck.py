@@ -36,7 +36,11 @@ INSTALL_HINT = (
 DESKTOP = (1280, 900)
 PHONE = (390, 844)
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-MAX_PAGE_BYTES = 3 * 1024 * 1024
+# A first visit to a page (the document and everything it loads, decoded) stays under this.
+MAX_PAGE_BYTES = 6_000_000
+# What the site must never load: require.js and the ipywidgets manager (the site embeds no
+# widgets; grubook_site.widgets fails the build on a page that does).
+WIDGET_SCRIPTS = re.compile(r"require(\.min)?\.js|requirejs|embed-amd|html-manager|jupyter-widgets")
 
 # Console messages at error level that are not defects of the book, each with the reason.
 KNOWN_HARMLESS = [
@@ -153,24 +157,13 @@ def start_chromium():
 # --------------------------------------------------------------------------------------------
 # what a page shows
 
-# Runs in the page after load: waits for MathJax and the widget manager, then describes the page.
+# Runs in the page after load: waits for MathJax, then lets the page settle.
 _READY_JS = r"""
 const done = arguments[arguments.length - 1];
 (async () => {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     try { await MathJax.startup.promise; } catch (e) {}
-  }
-  const views = () => [...document.querySelectorAll(
-    'script[type="application/vnd.jupyter.widget-view+json"]')];
-  const t0 = Date.now();
-  while (Date.now() - t0 < 15000) {
-    const ok = views().every((s) => {
-      const p = s.previousElementSibling;
-      return p && p.classList.contains("widget-subarea") && p.childElementCount > 0;
-    });
-    if (ok) break;
-    await sleep(100);
   }
   // let lazy images load and responsive figures settle
   window.scrollTo(0, document.documentElement.scrollHeight);
@@ -182,7 +175,6 @@ const done = arguments[arguments.length - 1];
 """
 
 _DESCRIBE_JS = r"""
-const VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]';
 const root = document.querySelector("article.bd-article") || document.querySelector("main")
   || document.body;
 const text = (el) => (el ? el.textContent.replace(/\s+/g, " ").trim() : "");
@@ -218,7 +210,6 @@ const images = [...root.querySelectorAll("img")].map((img) => {
     loaded: img.complete && img.naturalWidth > 0,
     shown: shown(img) && img.getBoundingClientRect().width > 1,
     hiddenByToggle: hiddenByToggle(img),
-    inWidget: !!img.closest(".widget-subarea, .jupyter-widgets"),
   };
 });
 
@@ -229,11 +220,19 @@ const plots = [...root.querySelectorAll(".js-plotly-plot")].map((gd, i) => {
   const layout = gd.layout || {};
   const t = layout.title;
   const title = t ? (typeof t === "string" ? t : t.text || "") : "";
+  // a trace whose type this site's plotly.js bundle lacks is dropped or drawn as something else
+  const full = gd._fullData || [];
+  const missingTypes = (gd.data || []).map((trace) => {
+    const type = trace.type || "scatter";
+    const f = full.find((x) => x._input === trace);
+    return f && f.type === type && f._module ? null : type;
+  }).filter((type) => type !== null);
   return {
     index: i,
     drawn: !!gd.querySelector(".main-svg") && gd.getBoundingClientRect().height > 10,
     hiddenByToggle: hiddenByToggle(gd),
     title: title,
+    missingTypes: missingTypes,
     caption: text(fig ? fig.querySelector("figcaption") : null),
     sliders: (layout.sliders || []).map(
       (s) => ({steps: (s.steps || []).length, active: s.active || 0})),
@@ -242,21 +241,12 @@ const plots = [...root.querySelectorAll(".js-plotly-plot")].map((gd, i) => {
 const plotDivs = [...root.querySelectorAll(".grubook-plotly")]
   .filter((d) => !d.classList.contains("js-plotly-plot")).length;
 
-// widgets: one rendered view per embedded view, and the kernel note in the same cell
-const widgetViews = [...root.querySelectorAll(VIEW)].map((s) => {
-  const parent = s.parentElement;
-  const areas = parent ? parent.querySelectorAll(":scope > .widget-subarea").length : 0;
-  const views = parent ? parent.querySelectorAll(":scope > " + VIEW).length : 0;
-  const area = s.previousElementSibling;
-  const rendered = !!area && area.classList.contains("widget-subarea")
-    && area.childElementCount > 0 && area.getBoundingClientRect().height > 5;
-  const cell = s.closest(".cell") || parent;
-  const controls = ".widget-slider, .widget-hslider, input, .widget-dropdown";
-  return {rendered: rendered, subareas: areas, views: views, cellText: text(cell).slice(0, 5000),
-          controls: area ? area.querySelectorAll(controls).length : 0};
-});
-const widgetState = !!document.querySelector(
-  'script[type="application/vnd.jupyter.widget-state+json"]');
+// widgets: the site embeds none, and loads no widget manager
+const widgetViews = document.querySelectorAll(
+  'script[type="application/vnd.jupyter.widget-view+json"]').length;
+const widgetState = document.querySelectorAll(
+  'script[type="application/vnd.jupyter.widget-state+json"]').length;
+const scripts = [...document.querySelectorAll("script[src]")].map((s) => s.src);
 
 // code cells and their outputs, in page order
 const cells = [...root.querySelectorAll("div.cell")].map((c) => {
@@ -264,7 +254,7 @@ const cells = [...root.querySelectorAll("div.cell")].map((c) => {
   return {
     classes: c.className,
     hasOutput: !!out && out.childElementCount > 0 && (text(out).length > 0
-      || !!out.querySelector("img, svg, iframe, .js-plotly-plot, .widget-subarea")),
+      || !!out.querySelector("img, svg, iframe, .js-plotly-plot")),
   };
 });
 
@@ -272,7 +262,7 @@ return {
   title: document.title,
   rawTex: rawTex, mathCount: mathEls.length, untypeset: untypeset,
   images: images, plots: plots, plotDivsNotDrawn: plotDivs,
-  widgetViews: widgetViews, widgetState: widgetState,
+  widgetViews: widgetViews, widgetState: widgetState, scripts: scripts,
   cells: cells,
   thebeButton: !!document.querySelector(".btn-launch-thebe"),
   thebeConfig: [...document.querySelectorAll('script[type="text/x-thebe-config"]')]
@@ -292,7 +282,9 @@ return JSON.stringify((gd.data || []).map(
 class Request:
     url: str
     status: int | None = None
-    bytes: int = 0
+    bytes: int = 0  # decoded: the body as the browser has it after any content encoding
+    kind: str = ""  # Chromium's resource type: Document, Script, Stylesheet, Font, Image, ...
+    mime: str = ""
     failed: str = ""
 
 
@@ -343,7 +335,7 @@ class PageReport:
                 out.append(f"image does not load: {where}")
             elif not img["shown"] and not img["hiddenByToggle"]:
                 out.append(f"image is not visible: {where}")
-            if not img["inWidget"] and not img["altIsText"] and not img["caption"]:
+            if not img["altIsText"] and not img["caption"]:
                 out.append(
                     f"image has neither alt text nor a caption: {where} (alt={img['alt']!r})"
                 )
@@ -352,28 +344,28 @@ class PageReport:
                 out.append(f"Plotly figure {plot['index']} is not drawn")
             if not plot["title"] and not plot["caption"]:
                 out.append(f"Plotly figure {plot['index']} has neither a title nor a caption")
+            for kind in plot["missingTypes"]:
+                out.append(
+                    f"Plotly figure {plot['index']}: trace type {kind!r} is not in the site's "
+                    "plotly.js bundle (grubook_site serves the cartesian one)"
+                )
         if self.dom["plotDivsNotDrawn"]:
             out.append(
                 f"{self.dom['plotDivsNotDrawn']} Plotly figure(s) never drawn (plotly.js missing?)"
             )
         return out
 
-    def widget_problems(self, kernel_note: str) -> list[str]:
+    def widget_problems(self) -> list[str]:
+        """The site embeds no ipywidgets and loads neither require.js nor the widget manager."""
+        d = self.dom
         out = []
-        note = " ".join(kernel_note.split())
-        for i, w in enumerate(self.dom["widgetViews"]):
-            if not w["rendered"]:
-                out.append(f"widget view {i} is not rendered from the embedded state")
-            if w["subareas"] != w["views"]:
-                out.append(
-                    f"widget view {i}: {w['subareas']} rendered areas for {w['views']} view(s)"
-                )
-            if note not in w["cellText"]:
-                out.append(
-                    f"widget view {i}: the note that the live version needs a kernel is missing"
-                )
-        if self.dom["widgetViews"] and not self.dom["widgetState"]:
-            out.append("widget views without embedded widget state")
+        if d["widgetState"]:
+            out.append(f"{d['widgetState']} embedded widget state script(s) on the page")
+        if d["widgetViews"]:
+            out.append(f"{d['widgetViews']} widget view(s) on the page")
+        loaded = {r.url for r in self.requests.values()} | set(d["scripts"])
+        for url in sorted(u for u in loaded if WIDGET_SCRIPTS.search(urlsplit(u).path)):
+            out.append(f"the page loads the widget manager or require.js: {url[:200]}")
         return out
 
     def slider_problems(self) -> list[str]:
@@ -383,8 +375,16 @@ class PageReport:
             if not changed
         ]
 
-    def own_bytes(self, shared: set[str]) -> int:
-        return sum(r.bytes for r in self.requests.values() if r.url.split("?")[0] not in shared)
+    def weight(self) -> dict[str, int]:
+        """Decoded bytes of a first visit, by kind: the document and everything it loaded."""
+        return page_weight(self.url, self.requests.values())
+
+    def weight_problems(self) -> list[str]:
+        total = self.weight()["total"]
+        if total <= MAX_PAGE_BYTES:
+            return []
+        limit = MAX_PAGE_BYTES / 1e6
+        return [f"a first visit loads {total / 1e6:.2f} MB (decoded), over the {limit:g} MB limit"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -400,8 +400,10 @@ def _drain_performance(driver, requests: dict) -> None:
             requests.setdefault(rid, Request(params["request"]["url"]))
         elif method == "Network.responseReceived" and rid in requests:
             requests[rid].status = params["response"].get("status")
-        elif method == "Network.loadingFinished" and rid in requests:
-            requests[rid].bytes = int(params.get("encodedDataLength") or 0)
+            requests[rid].kind = params.get("type", "")
+            requests[rid].mime = params["response"].get("mimeType", "")
+        elif method == "Network.dataReceived" and rid in requests:
+            requests[rid].bytes += int(params.get("dataLength") or 0)  # decoded
         elif method == "Network.loadingFailed" and rid in requests:
             requests[rid].failed = params.get("errorText", "failed")
 
@@ -645,32 +647,45 @@ def output_problems(report: PageReport, expected: list[bool] | None) -> list[str
 # page weight
 
 
-def weight_table(reports: list[PageReport]) -> tuple[str, dict[str, int], set[str]]:
-    """Each page's own bytes (its HTML with inline figure data and widget state, its images), and
-    the shared assets (anything under _static/ or loaded by more than one page) counted once."""
-    seen: dict[str, int] = {}
+KINDS = ("html", "js", "css", "fonts", "other")
+
+
+def kind_of(request: Request, document_url: str) -> str:
+    """Which column of the weight table a request counts in."""
+    path = urlsplit(request.url).path.lower()
+    if request.url.split("#")[0] == document_url or request.kind == "Document":
+        return "html"
+    if request.kind == "Script" or path.endswith((".js", ".mjs")):
+        return "js"
+    if request.kind == "Stylesheet" or path.endswith(".css"):
+        return "css"
+    if request.kind == "Font" or path.endswith((".woff", ".woff2", ".ttf", ".otf", ".eot")):
+        return "fonts"
+    return "other"
+
+
+def page_weight(document_url: str, requests) -> dict[str, int]:
+    """Decoded bytes by kind (:data:`KINDS`) and their ``total``, over a page's requests on a
+    first visit (the test server sends ``Cache-Control: no-store``, so nothing comes from a cache).
+    Requests for ``data:`` URLs carry nothing over the network and are left out."""
+    out = dict.fromkeys(KINDS, 0)
+    for r in requests:
+        if urlsplit(r.url).scheme in ("data", "blob", "about"):
+            continue
+        out[kind_of(r, document_url)] += r.bytes
+    out["total"] = sum(out[k] for k in KINDS)
+    return out
+
+
+def weight_table(reports: list[PageReport]) -> str:
+    """A markdown table: each page's first visit in decoded bytes, by kind, with a verdict."""
+    lines = [
+        "| page | " + " | ".join(f"{k} (KB)" for k in KINDS) + " | total (MB) | verdict |",
+        "|---|" + "---:|" * (len(KINDS) + 1) + "---|",
+    ]
     for r in reports:
-        for url in {q.url.split("?")[0] for q in r.requests.values()}:
-            seen[url] = seen.get(url, 0) + 1
-    shared = {u for u, n in seen.items() if n > 1 or "/_static/" in u}
-    shared_bytes: dict[str, int] = {}
-    for r in reports:
-        for q in r.requests.values():
-            u = q.url.split("?")[0]
-            if u in shared:
-                shared_bytes[u] = max(shared_bytes.get(u, 0), q.bytes)
-    own = {r.page: r.own_bytes(shared) for r in reports}
-    lines = [f"{'page':48s} {'own KB':>9s} {'HTML KB':>9s} {'with shared KB':>15s}"]
-    for r in reports:
-        html = sum(q.bytes for q in r.requests.values() if q.url.split("?")[0] == r.url)
-        used = sum(
-            shared_bytes.get(q.url.split("?")[0], 0)
-            for q in r.requests.values()
-            if q.url.split("?")[0] in shared
-        )
-        lines.append(
-            f"{r.page:48s} {own[r.page] / 1024:9.0f} {html / 1024:9.0f} "
-            f"{(own[r.page] + used) / 1024:15.0f}"
-        )
-    lines.append(f"{'shared assets, counted once':48s} {sum(shared_bytes.values()) / 1024:9.0f}")
-    return "\n".join(lines), own, shared
+        w = r.weight()
+        verdict = "ok" if w["total"] <= MAX_PAGE_BYTES else f"over {MAX_PAGE_BYTES / 1e6:g} MB"
+        cells = " | ".join(f"{w[k] / 1e3:.0f}" for k in KINDS)
+        lines.append(f"| {r.page} | {cells} | {w['total'] / 1e6:.2f} | {verdict} |")
+    return "\n".join(lines)

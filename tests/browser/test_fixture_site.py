@@ -1,7 +1,8 @@
 """The browser checks work: they pass on good pages and catch each deliberately broken one.
 
 The fixture book (tests/fixtures/site) is built with the repository's own _config.yml, so these
-tests also prove the build's offline set-up: math, Plotly, ipywidgets and Thebe from local files.
+tests also prove the build's set-up: math, Plotly (the cartesian plotly.js bundle) and Thebe from
+local files, no widget manager, and every page under the page-weight limit.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import pytest
 
 import sitecheck
-from grubook.sliders import KERNEL_NOTE
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
@@ -27,7 +27,8 @@ def _all_problems(site, page) -> list[str]:
         + r.offsite_requests()
         + r.math_problems()
         + r.figure_problems()
-        + r.widget_problems(KERNEL_NOTE)
+        + r.widget_problems()
+        + r.weight_problems()
         + r.slider_problems()
         + sitecheck.output_problems(r, _expected(site, page))
     )
@@ -45,16 +46,18 @@ def test_the_fixture_book_builds_with_local_assets_only(fixture_build):
             f"{page}: sphinx-thebe's duplicated inline script is back"
         )
         assert "sphinx-thebe.js" not in text, page
+    static = html / "_static"
     for asset in (
-        "plotly.min.js",
+        "plotly-cartesian.min.js",
         "mathjax/tex-mml-chtml.js",
-        "require.js",
-        "jupyter-widgets/embed-amd.js",
-        "jupyter-widgets/require-paths.js",
         "thebe/index.js",
         "grubook.js",
+        "grubook.css",
     ):
-        assert (html / "_static" / asset).is_file(), asset
+        assert (static / asset).is_file(), asset
+    # the full plotly.js, require.js and the ipywidgets manager are not copied
+    for gone in ("plotly.min.js", "require.js", "jupyter-widgets"):
+        assert not (static / gone).exists(), gone
 
 
 @pytest.mark.parametrize("page", GOOD)
@@ -68,14 +71,23 @@ def test_the_good_page_exercises_every_check(fixture_site):
     d = r.dom
     assert d["mathCount"] >= 2
     assert any(i["loaded"] and i["altIsText"] and i["caption"] for i in d["images"])
-    assert [p["sliders"] for p in d["plots"]] == [[{"steps": 3, "active": 0}]]
+    assert [p["sliders"] for p in d["plots"]] == [[{"steps": 3, "active": 0}], []]
+    assert all(p["drawn"] and not p["missingTypes"] for p in d["plots"]), d["plots"]
     assert r.sliders and all(changed for _, _, changed, _ in r.sliders)
-    assert len(d["widgetViews"]) == 1 and d["widgetViews"][0]["controls"] >= 1
-    assert (
-        sum(c["hasOutput"] for c in d["cells"]) == 4
-    )  # print, figure, Plotly, widget; glue has none
+    # print, matplotlib, static slider, bar + heatmap; the live explorer is skip-execution, glue
+    # shows nothing
+    assert [c["hasOutput"] for c in d["cells"]] == [True, True, True, True, False, False]
+    assert d["widgetViews"] == 0 and d["widgetState"] == 0
     assert len(r.screenshots) == 2 and all(p.stat().st_size > 10_000 for p in r.screenshots)
     assert r.requests and not r.offsite_requests()
+    loaded = [q.url.split("?")[0] for q in r.requests.values()]
+    assert any(u.endswith("/_static/plotly-cartesian.min.js") for u in loaded), loaded
+    assert not any(u.endswith("/plotly.min.js") for u in loaded), loaded
+    # the theme's icons draw from Font Awesome's web font; its 1.5 MB SVG+JS build is not loaded
+    assert not any(u.endswith("/fontawesome.js") for u in loaded), loaded
+    assert any(u.endswith("/fa-solid-900.woff2") for u in loaded), loaded
+    w = r.weight()
+    assert w["html"] > 0 and w["js"] > 1_000_000 and w["css"] > 0, w  # plotly.js alone ~1.4 MB
 
 
 def test_a_dead_slider_is_caught(fixture_site):
@@ -113,7 +125,22 @@ def test_a_request_to_another_host_is_blocked_and_caught(fixture_site):
     assert r.console_errors(), "a blocked script must show as a console error"
 
 
-def test_a_widget_drawn_twice_or_without_its_note_is_caught(fixture_site):
-    problems = fixture_site["reports"]["book/broken-widget.html"].widget_problems(KERNEL_NOTE)
-    assert any("2 rendered areas for 1 view" in p for p in problems), problems
-    assert any("needs a kernel is missing" in p for p in problems), problems
+def test_widget_state_and_the_widget_manager_are_caught(fixture_site):
+    problems = fixture_site["reports"]["book/broken-widget.html"].widget_problems()
+    assert any("embedded widget state" in p for p in problems), problems
+    assert any("require.js" in p and "loads the widget manager" in p for p in problems), problems
+    assert any("embed-amd.js" in p for p in problems), problems
+
+
+def test_a_trace_type_missing_from_the_bundle_is_caught(fixture_site):
+    r = fixture_site["reports"]["book/broken-trace.html"]
+    problems = r.figure_problems()
+    assert any("'sankey' is not in the site's plotly.js bundle" in p for p in problems), problems
+
+
+def test_a_page_over_the_weight_limit_is_caught(fixture_site):
+    r = fixture_site["reports"]["book/heavy.html"]
+    problems = r.weight_problems()
+    assert len(problems) == 1 and "over the 6 MB limit" in problems[0], problems
+    assert r.weight()["html"] > 6_000_000
+    assert r.console_errors() == [] and r.figure_problems() == []

@@ -6,14 +6,15 @@ source folder is then ``book/``, not the repository root, and the bibliography p
 the build. Two things follow, and this extension handles both:
 
 - ``_config.yml`` names ``bibtex_bibfiles`` and ``html_static_path`` from the repository root
-  (``book/references.bib``, ``book/_static``). An entry missing from the source folder is looked up in the folders above it and rewritten relative to
-  the source folder. Entries that exist are left alone, so the full build is unaffected.
+  (``book/references.bib``, ``book/_static``). An entry missing from the source folder is looked
+  up in the folders above it and rewritten relative to the source folder. Entries that exist are
+  left alone, so the full build is unaffected.
 - sphinxcontrib-bibtex resolves ``{cite}`` only against a ``{bibliography}`` directive in the build.
   In a single-page build (a source folder with no ``_toc.yml``), a page that cites and has no
   bibliography of its own gets one appended, listing what it cites. The full build has one
   bibliography, ``book/bibliography.md``, and is not changed.
 
-Enabled in ``_config.yml`` under ``sphinx.extra_extensions``.
+Set up by :mod:`grubook_site` (``_config.yml``: ``sphinx.extra_extensions``).
 """
 
 from __future__ import annotations
