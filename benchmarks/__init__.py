@@ -3,10 +3,9 @@
 Sections: ``speed`` (grubook vs torch.nn, forward+backward and forward-only), ``floor`` (the
 matmul FLOP floor of each size), ``book`` (time to execute each chapter, cold and from the
 execution cache), ``site`` (bytes each built page loads, in Chromium), ``quality`` (addition
-task and energy forecasting). Tables are printed and
-written to ``_build/benchmarks.md``. Nothing here is asserted in unit tests: these machines are
-shared and noisy, so the tables quote medians of interleaved repeats and ratios measured in the
-same process.
+task and energy forecasting). Tables are printed and written to ``_build/benchmarks.md``.
+Nothing here is asserted in unit tests: these machines are shared and noisy, so the tables quote
+medians of interleaved repeats and ratios measured in the same process.
 """
 
 import os

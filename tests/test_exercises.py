@@ -40,8 +40,10 @@ def test_check_displays_as_one_line_and_is_truthy_when_right():
 
 
 # ----- parameter counts -------------------------------------------------------------------------
-@pytest.mark.parametrize("cell, cls, blocks", [("rnn", torch.nn.RNN, 1), ("gru", torch.nn.GRU, 3),
-                                               ("lstm", torch.nn.LSTM, 4)])
+@pytest.mark.parametrize(
+    "cell, cls, blocks",
+    [("rnn", torch.nn.RNN, 1), ("gru", torch.nn.GRU, 3), ("lstm", torch.nn.LSTM, 4)],
+)
 @pytest.mark.parametrize("d, n, layers", [(12, 64, 1), (12, 64, 2), (1, 16, 1), (5, 3, 3)])
 def test_parameter_count_right_answer_is_torch_nn_count(cell, cls, blocks, d, n, layers):
     truth = grubook.count_parameters(cls(d, n, num_layers=layers))
@@ -58,14 +60,17 @@ def test_parameter_count_chapter_1_exercise():
     assert ex.check_parameter_count(13312, "rnn", 12, 64, num_layers=2)
 
 
-@pytest.mark.parametrize("guess, hint", [
-    (3 * 64 * (12 + 64), "not the biases"),                 # weights only
-    (3 * 64 * (12 + 64 + 1), "two bias vectors"),           # one bias per block
-    (4 * 64 * (12 + 64 + 2), "count for an LSTM"),          # the LSTM's count
-    (64 * (12 + 64 + 2), "count for an RNN"),               # the RNN's count
-    (3 * 12 * (64 + 12 + 2), "which size goes where"),      # sizes swapped
-    (1234, "count one gate block first"),
-])
+@pytest.mark.parametrize(
+    "guess, hint",
+    [
+        (3 * 64 * (12 + 64), "not the biases"),  # weights only
+        (3 * 64 * (12 + 64 + 1), "two bias vectors"),  # one bias per block
+        (4 * 64 * (12 + 64 + 2), "count for an LSTM"),  # the LSTM's count
+        (64 * (12 + 64 + 2), "count for an RNN"),  # the RNN's count
+        (3 * 12 * (64 + 12 + 2), "which size goes where"),  # sizes swapped
+        (1234, "count one gate block first"),
+    ],
+)
 def test_parameter_count_hints(guess, hint):
     check = ex.check_parameter_count(guess, "gru", input_size=12, hidden_size=64)
     assert not check.correct
@@ -88,20 +93,26 @@ def test_gradient_decay():
     assert ex.check_gradient_decay(truth, rho=0.9, distance=20)
     assert ex.check_gradient_decay(round(truth, 3), 0.9, 20)
     assert ex.check_gradient_decay(1.5**10, 1.5, 10)
-    for guess, hint in [(0.9 * 20, "multiply"), (0.9**19, "count the Jacobians"), (1.2, "below 1"),
-                        (0.5, "how many multiplications")]:
+    for guess, hint in [
+        (0.9 * 20, "multiply"),
+        (0.9**19, "count the Jacobians"),
+        (1.2, "below 1"),
+        (0.5, "how many multiplications"),
+    ]:
         check = ex.check_gradient_decay(guess, 0.9, 20)
         assert not check.correct and hint in check.message
         assert_no_leak(check, truth)
 
 
-# ----- half-life and the GRU step -------------------------------------------------------------------
+# ----- half-life and the GRU step -----------------------------------------------------------------
 @pytest.mark.parametrize("z", [0.8, 0.9, 0.99])
 def test_half_life(z):
     truth = math.log(0.5) / math.log(z)
     assert ex.check_half_life(truth, z=z)
     assert ex.check_half_life(round(truth, 2), z=z)
-    assert ex.check_half_life(math.ceil(truth), z=z)  # whole steps: the first with less than half left
+    assert ex.check_half_life(
+        math.ceil(truth), z=z
+    )  # whole steps: the first with less than half left
     swapped = ex.check_half_life(math.log(0.5) / math.log(1 - z), z=z)
     assert not swapped and "KEEPS" in swapped.message
     assert_no_leak(swapped, truth)
@@ -125,13 +136,24 @@ def test_keep_gate_chapter_3_exercise_1():
     z = 0.5 ** (1 / 100)
     bias = math.log(z / (1 - z))
     assert ex.check_keep_gate(z, steps=100) and ex.check_keep_gate(0.993, 100)
-    assert ex.check_keep_gate(bias, 100, as_bias=True) and ex.check_keep_gate(round(bias, 2), 100, as_bias=True)
-    for guess, hint in [(1 - z, "KEEPS"), (1 - 0.5 / 100, "geometrically"), (0.99, "less than the fraction"),
-                        (0.999, "not the smallest"), (1.5, "between 0 and 1")]:
+    assert ex.check_keep_gate(bias, 100, as_bias=True) and ex.check_keep_gate(
+        round(bias, 2), 100, as_bias=True
+    )
+    for guess, hint in [
+        (1 - z, "KEEPS"),
+        (1 - 0.5 / 100, "geometrically"),
+        (0.99, "less than the fraction"),
+        (0.999, "not the smallest"),
+        (1.5, "between 0 and 1"),
+    ]:
         check = ex.check_keep_gate(guess, 100)
         assert not check and hint in check.message, (guess, check)
         assert_no_leak(check, z)
-    for guess, hint in [(z, "the gate value z itself"), (-bias, "sign"), (0.3, "not a probability")]:
+    for guess, hint in [
+        (z, "the gate value z itself"),
+        (-bias, "sign"),
+        (0.3, "not a probability"),
+    ]:
         check = ex.check_keep_gate(guess, 100, as_bias=True)
         assert not check and hint in check.message, (guess, check)
         assert_no_leak(check, bias)
@@ -147,12 +169,14 @@ def test_gru_step_matches_the_cell_and_flags_the_swapped_convention():
     swapped = gates.update * gates.candidate + (1 - gates.update) * h
     check = ex.check_gru_step(swapped, gates.update, gates.candidate, h)
     assert not check and "Chung et al. 2014" in check.message
-    assert "mixes in" in ex.check_gru_step(gates.candidate, gates.update, gates.candidate, h).message
+    assert (
+        "mixes in" in ex.check_gru_step(gates.candidate, gates.update, gates.candidate, h).message
+    )
     with pytest.raises(ValueError, match="answer must have the shape"):
         ex.check_gru_step([0.1, 0.2], gates.update, gates.candidate, h)
 
 
-# ----- chapter 4: equal budget -----------------------------------------------------------------------
+# ----- chapter 4: equal budget --------------------------------------------------------------------
 def test_equal_budget_accepts_the_closest_size():
     budget = grubook.count_parameters(grubook.GRU(1, 64))
     counts = {h: grubook.count_parameters(grubook.LSTM(1, h)) for h in range(1, 80)}
@@ -171,7 +195,7 @@ def test_equal_budget_accepts_the_closest_size():
     assert best > 32 and ex.check_equal_budget(best, "gru", ("lstm", 32), input_size=8)
 
 
-# ----- chapter 5: encoding and carries -----------------------------------------------------------------
+# ----- chapter 5: encoding and carries ------------------------------------------------------------
 def test_encoding_is_least_significant_bit_first():
     truth = to_bits(6, 4)[0].tolist()
     assert truth == [0, 1, 1, 0]
@@ -196,7 +220,7 @@ def test_carries():
     assert "least significant one" in ex.check_carries([0, 1, 1], 3, 1, 2).message
 
 
-# ----- chapter 6: sMAPE ---------------------------------------------------------------------------------
+# ----- chapter 6: sMAPE ---------------------------------------------------------------------------
 def test_smape():
     rng = np.random.default_rng(0)
     actual = rng.uniform(3000, 6000, 50)
@@ -214,9 +238,17 @@ def test_smape():
         ex.check_smape(1.0, forecast, actual[:3])
 
 
-# ----- answers that are not answers ------------------------------------------------------------------
-@pytest.mark.parametrize("bad, error", [("4992", TypeError), (True, TypeError), (4992.5, ValueError),
-                                        (float("nan"), ValueError), ([1, 2], TypeError)])
+# ----- answers that are not answers ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    "bad, error",
+    [
+        ("4992", TypeError),
+        (True, TypeError),
+        (4992.5, ValueError),
+        (float("nan"), ValueError),
+        ([1, 2], TypeError),
+    ],
+)
 def test_bad_answers_raise_a_clear_error(bad, error):
     with pytest.raises(error, match="answer must be"):
         ex.check_parameter_count(bad, "rnn", 12, 64)

@@ -1,4 +1,5 @@
-"""The adding problem (chapter 4): shapes, targets by construction, reproducibility, clear errors."""
+"""The adding problem (chapter 4): shapes, targets by construction, reproducibility, clear
+errors."""
 
 from __future__ import annotations
 
@@ -56,7 +57,9 @@ def test_seeded_reproducibility_and_float64():
 def test_chance_level_is_the_variance_of_the_sum():
     _, y, _ = adding_batch(200_000, 4, generator=gen(3))
     assert y.mean().item() == pytest.approx(1.0, abs=0.01)
-    assert torch.nn.functional.mse_loss(torch.ones_like(y), y).item() == pytest.approx(CHANCE_MSE, rel=0.02)
+    assert torch.nn.functional.mse_loss(torch.ones_like(y), y).item() == pytest.approx(
+        CHANCE_MSE, rel=0.02
+    )
 
 
 def test_accuracy_counts_answers_within_the_tolerance():

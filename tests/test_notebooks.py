@@ -1,5 +1,5 @@
-"""The notebooks that Colab and Binder open (book/NN-name.ipynb): every chapter has its set-up cell, the
-committed notebooks match their MyST sources, and the built pages' launch buttons open them."""
+"""The notebooks that Colab and Binder open (book/NN-name.ipynb): every chapter has its set-up cell,
+the committed notebooks match their MyST sources, and the built pages' launch buttons open them."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("make_notebooks", ROOT / "scripts" / "make_notebooks.py")
+spec = importlib.util.spec_from_file_location(
+    "make_notebooks", ROOT / "scripts" / "make_notebooks.py"
+)
 mk = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(mk)
 
@@ -30,7 +32,9 @@ FIX = "run `python scripts/make_notebooks.py --insert-setup` (it also rewrites t
 
 def toc_files(node) -> list[str]:
     if isinstance(node, dict):
-        return ([node["file"]] if "file" in node else []) + [f for v in node.values() for f in toc_files(v)]
+        return ([node["file"]] if "file" in node else []) + [
+            f for v in node.values() for f in toc_files(v)
+        ]
     if isinstance(node, list):
         return [f for v in node for f in toc_files(v)]
     return []
@@ -65,9 +69,14 @@ def test_notebook_holds_exactly_the_chapter_code(chapter):
     made = nbformat.reads(mk.make_notebook(chapter), as_version=4)
     nbformat.validate(made)
     figures = mk.glued_figures(chapter.read_text())
-    code = [(mk.show_glued(c.source, figures), c.metadata.get("tags", []))
-            for c in source.cells if c.cell_type == "code"]
-    assert [(c.source, c.metadata.get("tags", [])) for c in made.cells if c.cell_type == "code"] == code
+    code = [
+        (mk.show_glued(c.source, figures), c.metadata.get("tags", []))
+        for c in source.cells
+        if c.cell_type == "code"
+    ]
+    assert [
+        (c.source, c.metadata.get("tags", [])) for c in made.cells if c.cell_type == "code"
+    ] == code
     assert made.metadata["kernelspec"]["name"] == "python3"
     assert all(not c.get("outputs") for c in made.cells if c.cell_type == "code")
     # nothing MyST-only is left for Colab to show as raw text
@@ -76,9 +85,12 @@ def test_notebook_holds_exactly_the_chapter_code(chapter):
     assert not re.search(r"\{(glue|cite|ref|numref|doc)[\w:-]*\}`", markdown)
 
 
-# ----- the set-up cell ------------------------------------------------------------------------------
+# ----- the set-up cell ----------------------------------------------------------------------------
 def test_setup_cell_installs_from_the_repository_in_config():
-    url, branch = CONFIG["repository"]["url"].rstrip("/"), CONFIG["repository"].get("branch", "main")
+    url, branch = (
+        CONFIG["repository"]["url"].rstrip("/"),
+        CONFIG["repository"].get("branch", "main"),
+    )
     cell = mk.setup_cell()
     assert f'"grubook @ git+{url}@{branch}"' in cell
     assert ":tags: [remove-cell]" in cell.splitlines()[1]
@@ -91,7 +103,8 @@ def _run_setup(monkeypatch, installed: bool) -> list:
     calls = []
     monkeypatch.setattr(subprocess, "run", lambda args, **kw: calls.append((args, kw)))
     if not installed:
-        monkeypatch.setitem(sys.modules, "grubook", None)  # makes `import grubook` raise ImportError
+        # makes `import grubook` raise ImportError
+        monkeypatch.setitem(sys.modules, "grubook", None)
     exec(compile(mk.setup_source(), "<set-up cell>", "exec"), {})  # noqa: S102 (the cell's own code)
     return calls
 
@@ -101,7 +114,7 @@ def test_setup_cell_does_nothing_where_grubook_is_installed(monkeypatch):
 
 
 def test_setup_cell_pip_installs_where_grubook_is_missing(monkeypatch):
-    (args, kwargs), = _run_setup(monkeypatch, installed=False)
+    ((args, kwargs),) = _run_setup(monkeypatch, installed=False)
     assert args[:4] == [sys.executable, "-m", "pip", "install"]
     assert any(a.startswith("grubook @ git+https://") for a in args)
     assert kwargs == {"check": True}
@@ -124,7 +137,8 @@ def test_colab_install_covers_what_the_chapters_import():
     missing = [
         f"{mod} ({where})"
         for mod, where in sorted(runtime_imports().items())
-        if mod not in sys.stdlib_module_names and mod not in {"grubook", "__future__"}
+        if mod not in sys.stdlib_module_names
+        and mod not in {"grubook", "__future__"}
         and not {normalise(d) for d in dists.get(mod, [])} & provided
     ]
     assert not missing, f"neither grubook's dependencies nor the set-up cell install: {missing}"
@@ -137,18 +151,25 @@ def test_insert_setup_puts_the_cell_first_and_is_idempotent(tmp_path):
     chapter = tmp_path / "book" / "09-test.md"
     chapter.write_text(
         "---\nkernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n"
-        "# 9. Test\n\nOne line under the title.\n\n:::{admonition} Learning objectives\n:class: tip\n"
+        "# 9. Test\n\nOne line under the title.\n\n"
+        ":::{admonition} Learning objectives\n:class: tip\n"
         "- one\n:::\n\n```{code-cell} ipython3\nimport grubook\n```\n"
     )
     assert mk.setup_problems(chapter, tmp_path)
     assert mk.insert_setup(chapter, tmp_path)
     assert mk.setup_problems(chapter, tmp_path) == []
     text = chapter.read_text()
-    assert text.index("One line under the title.") < text.index(mk.SETUP_MARKER) < text.index("Learning")
+    assert (
+        text.index("One line under the title.")
+        < text.index(mk.SETUP_MARKER)
+        < text.index("Learning")
+    )
     assert not mk.insert_setup(chapter, tmp_path)  # a second run changes nothing
     # a fork changes the repository URL in _config.yml: the cell follows
     config = tmp_path / "_config.yml"
-    config.write_text(config.read_text().replace(CONFIG["repository"]["url"], "https://github.com/me/fork"))
+    config.write_text(
+        config.read_text().replace(CONFIG["repository"]["url"], "https://github.com/me/fork")
+    )
     assert mk.setup_problems(chapter, tmp_path)
     assert mk.insert_setup(chapter, tmp_path)
     assert "git+https://github.com/me/fork@" in chapter.read_text()
@@ -156,8 +177,10 @@ def test_insert_setup_puts_the_cell_first_and_is_idempotent(tmp_path):
 
 
 def test_show_glued_displays_only_the_glued_figures():
-    code = ('fig = draw(x, (1, 2))\nglue("fig_a", fig, display=False)\nplt.close(fig)\n'
-            'glue("n_params", 3, display=False)\nglue( "fig_b" ,f(g(1)),\n  display = False)')
+    code = (
+        'fig = draw(x, (1, 2))\nglue("fig_a", fig, display=False)\nplt.close(fig)\n'
+        'glue("n_params", 3, display=False)\nglue( "fig_b" ,f(g(1)),\n  display = False)'
+    )
     out = mk.show_glued(code, ["fig_a", "fig_b"])
     assert 'glue("fig_a", fig, display=True)' in out
     assert 'glue("n_params", 3, display=False)' in out
@@ -167,7 +190,7 @@ def test_show_glued_displays_only_the_glued_figures():
     assert mk.glued_figures(text) == ["fig_a", "fig_b"]
 
 
-# ----- MyST -> notebook Markdown --------------------------------------------------------------------
+# ----- MyST -> notebook Markdown ------------------------------------------------------------------
 def test_markdown_conversion():
     cites = {"cho2014": ("Cho et al.", "2014"), "bengio1994": ("Bengio et al.", "1994")}
     source = """\
@@ -206,12 +229,14 @@ def test_citations_come_from_the_bibliography():
     assert cites["hochreiter1997"] == ("Hochreiter and Schmidhuber", "1997")
 
 
-# ----- the configuration and the built site ----------------------------------------------------------
+# ----- the configuration and the built site -------------------------------------------------------
 def test_config_keeps_the_notebooks_out_of_sphinx_and_has_launch_buttons():
     patterns = CONFIG["exclude_patterns"]
     for chapter in CHAPTERS:
         rel = mk.notebook_path(chapter).relative_to(ROOT).as_posix()
-        assert any(fnmatch.fnmatch(rel, p) for p in patterns), f"{rel} would be read twice by Sphinx"
+        assert any(fnmatch.fnmatch(rel, p) for p in patterns), (
+            f"{rel} would be read twice by Sphinx"
+        )
     buttons = CONFIG["launch_buttons"]
     assert buttons["binderhub_url"].startswith("https://")
     assert buttons["colab_url"] == "https://colab.research.google.com"
@@ -230,14 +255,20 @@ def test_built_page_launch_and_download_buttons_open_the_notebook(chapter):
     if not page.exists():
         pytest.skip("the book is not built (make book)")
     html = page.read_text()
-    url, branch = CONFIG["repository"]["url"].rstrip("/"), CONFIG["repository"].get("branch", "main")
+    url, branch = (
+        CONFIG["repository"]["url"].rstrip("/"),
+        CONFIG["repository"].get("branch", "main"),
+    )
     org_repo = url.split("github.com/", 1)[1]
     rel = f"book/{chapter.stem}.ipynb"
-    colab = f'{CONFIG["launch_buttons"]["colab_url"]}/github/{org_repo}/blob/{branch}/{rel}'
-    binder = f'{CONFIG["launch_buttons"]["binderhub_url"].rstrip("/")}/v2/gh/{org_repo}/{branch}?urlpath='
+    colab = f"{CONFIG['launch_buttons']['colab_url']}/github/{org_repo}/blob/{branch}/{rel}"
+    binderhub = CONFIG["launch_buttons"]["binderhub_url"].rstrip("/")
+    binder = f"{binderhub}/v2/gh/{org_repo}/{branch}?urlpath="
     stale = " (or the site in _build/html is older than _config.yml: run make book)"
     assert f'href="{colab}"' in html, "the Colab button must open the committed notebook" + stale
-    assert re.search(rf'href="{re.escape(binder)}(lab/)?tree/{re.escape(rel)}"', html), "Binder button"
+    assert re.search(rf'href="{re.escape(binder)}(lab/)?tree/{re.escape(rel)}"', html), (
+        "Binder button"
+    )
     assert f'href="../_sources/{rel}"' in html, "the download button must offer the notebook"
     assert (SITE / "_sources" / rel).exists()
 
@@ -254,14 +285,24 @@ def test_every_cited_key_is_in_the_bibliography():
         for keys in re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", page.read_text())
         for key in keys.split(",")
     }
-    assert {"cho2014", "chung2014", "hochreiter1997", "bengio1994", "pascanu2013", "gers2000",
-            "okabe2008", "hyndman2021", "tsibbledata", "aemo"} <= known
+    assert {
+        "cho2014",
+        "chung2014",
+        "hochreiter1997",
+        "bengio1994",
+        "pascanu2013",
+        "gers2000",
+        "okabe2008",
+        "hyndman2021",
+        "tsibbledata",
+        "aemo",
+    } <= known
     missing = sorted((page, key) for page, key in cited if key not in known)
     assert not missing, f"cited but not in book/references.bib: {missing}"
 
 
 def test_single_page_builds_find_the_bibliography(tmp_path):
-    from grubook import sphinx_single_page as single
+    from grubook_site import single_page as single
 
     (tmp_path / "book").mkdir()
     (tmp_path / "book" / "references.bib").write_text("")

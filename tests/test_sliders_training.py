@@ -43,8 +43,9 @@ def test_static_rejects_changing_traces_and_bad_arguments():
     with pytest.raises(ValueError, match="same traces"):
         sliders.static(lambda a: go.Figure([go.Scatter(y=[1])] * a), [1, 2], label="a")
     with pytest.raises(ValueError, match="same traces"):
-        sliders.static(lambda a: go.Figure(go.Bar(y=[1]) if a else go.Scatter(y=[1])), [0, 1],
-                       label="a")
+        sliders.static(
+            lambda a: go.Figure(go.Bar(y=[1]) if a else go.Scatter(y=[1])), [0, 1], label="a"
+        )
     with pytest.raises(ValueError, match="at least one slider position"):
         sliders.static(figure, [], label="a")
     with pytest.raises(ValueError, match="initial must index values"):
@@ -56,7 +57,9 @@ def test_static_rejects_changing_traces_and_bad_arguments():
 def test_figure_html_draws_with_page_plotly_and_falls_back_to_cdn():
     html = figure_html(go.Figure(go.Scatter(y=[1, 2])))
     assert "window.Plotly" in html and "Plotly.newPlot" in html and "cdn.plot.ly" in html
-    assert html == figure_html(go.Figure(go.Scatter(y=[1, 2])))  # stable id: cache-friendly rebuilds
+    assert html == figure_html(
+        go.Figure(go.Scatter(y=[1, 2]))
+    )  # stable id: cache-friendly rebuilds
 
 
 def test_live_redraws_the_same_figure_function():
@@ -84,11 +87,26 @@ def test_train_reduces_loss_and_stops_early():
         x = torch.randn(32, 5, 2, generator=gen)
         return x, x[:, 0, :1]
 
-    hist = train(model, batch, torch.nn.functional.mse_loss, steps=300, lr=1e-2,
-                 evaluate=lambda m: 0.0, eval_every=50, stop_when=lambda r: False)
+    hist = train(
+        model,
+        batch,
+        torch.nn.functional.mse_loss,
+        steps=300,
+        lr=1e-2,
+        evaluate=lambda m: 0.0,
+        eval_every=50,
+        stop_when=lambda r: False,
+    )
     assert np.mean(hist.loss[-20:]) < 0.2 * np.mean(hist.loss[:20])
-    stopped = train(SequenceModel("lstm", 2, 4, 1), batch, torch.nn.functional.mse_loss, steps=100,
-                    evaluate=lambda m: 1.0, eval_every=10, stop_when=lambda r: r > 0.5)
+    stopped = train(
+        SequenceModel("lstm", 2, 4, 1),
+        batch,
+        torch.nn.functional.mse_loss,
+        steps=100,
+        evaluate=lambda m: 1.0,
+        eval_every=10,
+        stop_when=lambda r: r > 0.5,
+    )
     assert len(stopped.loss) == 10 and stopped.eval_step == [10]
 
 

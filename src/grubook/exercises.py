@@ -18,7 +18,7 @@ It returns a :class:`Check`, which shows as one line in a notebook and is truthy
 | :func:`check_half_life` | after how many steps half of h_{t-k} is left, for a fixed z | 2, 3 |
 | :func:`check_keep_gate` | the smallest z (or its bias) that keeps a fraction for k steps | 3 |
 | :func:`check_gru_step` | h_t from z_t, the candidate and h_{t-1} | 3 |
-| :func:`check_equal_budget` | the hidden size that gives another cell the same parameter budget | 4 |
+| :func:`check_equal_budget` | the hidden size giving another cell the same parameter budget | 4 |
 | :func:`check_encoding` | a number as the network reads it: bits, least significant first | 5 |
 | :func:`check_carries` | which columns of a binary addition carry | 5 |
 | :func:`check_smape` | the standard sMAPE of a forecast, in percent | 6 |
@@ -52,7 +52,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Check:
-    """The verdict on one answer: ``correct`` and a message (a hint when wrong, never the answer)."""
+    """The verdict on one answer: ``correct`` and a message (a hint when wrong, never the
+    answer)."""
 
     correct: bool
     message: str
@@ -84,7 +85,9 @@ def _number(name: str, value) -> float:
     if isinstance(value, (torch.Tensor, np.ndarray)):
         size = value.numel() if isinstance(value, torch.Tensor) else value.size
         if size != 1:
-            raise ValueError(f"{name} must be one number, got an array of shape {tuple(value.shape)}.")
+            raise ValueError(
+                f"{name} must be one number, got an array of shape {tuple(value.shape)}."
+            )
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__}).")
@@ -109,8 +112,10 @@ def _array(name: str, value) -> np.ndarray:
     try:
         return np.asarray(torch.as_tensor(value, dtype=torch.float64))
     except (TypeError, ValueError, RuntimeError) as err:
-        raise TypeError(f"{name} must be a number, a list of numbers, an array or a tensor, got "
-                        f"{type(value).__name__}.") from err
+        raise TypeError(
+            f"{name} must be a number, a list of numbers, an array or a tensor, got "
+            f"{type(value).__name__}."
+        ) from err
 
 
 def _close(a: float, b: float, rel: float, abs_: float = 0.0) -> bool:
@@ -118,7 +123,8 @@ def _close(a: float, b: float, rel: float, abs_: float = 0.0) -> bool:
 
 
 def _bits(name: str, value) -> list[int]:
-    """A list of 0/1 from a list, tuple, tensor, array or a string such as "0110" (read left to right)."""
+    """A list of 0/1 from a list, tuple, tensor, array or a string such as "0110" (read left to
+    right)."""
     if isinstance(value, str):
         text = value.replace(" ", "").replace("_", "")
         if not text or set(text) - {"0", "1"}:
@@ -129,8 +135,10 @@ def _bits(name: str, value) -> list[int]:
     elif isinstance(value, np.ndarray):
         value = value.reshape(-1).tolist()
     if not isinstance(value, (list, tuple)):
-        raise TypeError(f"{name} must be a list of bits (0 or 1), a tensor or a string, got "
-                        f"{type(value).__name__}.")
+        raise TypeError(
+            f"{name} must be a list of bits (0 or 1), a tensor or a string, got "
+            f"{type(value).__name__}."
+        )
     out = []
     for v in value:
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or float(v) not in (0.0, 1.0):
@@ -163,8 +171,9 @@ def _cell_name(cell) -> str:
     return cell.lower()
 
 
-def check_parameter_count(answer, cell: str, input_size: int, hidden_size: int, num_layers: int = 1,
-                          bias: bool = True) -> Check:
+def check_parameter_count(
+    answer, cell: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True
+) -> Check:
     """Is ``answer`` the number of trainable parameters of ``grubook.<CELL>(input_size, hidden_size,
     num_layers=num_layers, bias=bias)`` (the same as ``torch.nn.<CELL>``)?
 
@@ -177,39 +186,51 @@ def check_parameter_count(answer, cell: str, input_size: int, hidden_size: int, 
     guess = _whole("answer", answer)
     truth = _layer_count(cell, d, n, layers, bias)
     if guess == truth:
-        return _right(f"{_a(cell, True)} with these sizes has that many parameters, and the count "
-                      "does not depend on the sequence length.")
+        return _right(
+            f"{_a(cell, True)} with these sizes has that many parameters, and the count "
+            "does not depend on the sequence length."
+        )
     blocks = _CELLS[cell]
     if bias and guess == _layer_count(cell, d, n, layers, False):
         return _hint("you counted the weights but not the biases.")
     if bias and guess == truth - blocks * n * layers:
-        return _hint("torch keeps two bias vectors for every gate block, b_ih and b_hh (the update "
-                     "only uses their sum, but both are parameters).")
+        return _hint(
+            "torch keeps two bias vectors for every gate block, b_ih and b_hh (the update "
+            "only uses their sum, but both are parameters)."
+        )
     for other, other_blocks in _CELLS.items():
         if other != cell and guess == _layer_count(other, d, n, layers, bias):
-            return _hint(f"that is the count for {_a(other)} of the same size. "
-                         f"{_a(cell, True)} has {blocks} gate block"
-                         f"{'s' if blocks > 1 else ''}, {_a(other)} has {other_blocks}.")
+            return _hint(
+                f"that is the count for {_a(other)} of the same size. "
+                f"{_a(cell, True)} has {blocks} gate block"
+                f"{'s' if blocks > 1 else ''}, {_a(other)} has {other_blocks}."
+            )
     if layers > 1:
         first = _layer_count(cell, d, n, 1, bias)
         if guess == layers * first:
-            return _hint("the layers after the first read the previous layer's output, which has "
-                         "hidden_size features, not input_size.")
+            return _hint(
+                "the layers after the first read the previous layer's output, which has "
+                "hidden_size features, not input_size."
+            )
         if guess == first:
             return _hint("that is the first layer only; add the other layers.")
     swapped = _layer_count(cell, n, d, layers, bias) if d != n else None
     if guess == swapped:
-        return _hint("check which size goes where: W maps the input (input_size) to the hidden "
-                     "state, U maps the hidden state (hidden_size) to itself.")
-    return _hint(f"count one gate block first: its input weights W (hidden_size x input_size), "
-                 f"its recurrent weights U (hidden_size x hidden_size) and its biases; "
-                 f"{_a(cell)} layer has {blocks} such block{'s' if blocks > 1 else ''}.")
+        return _hint(
+            "check which size goes where: W maps the input (input_size) to the hidden "
+            "state, U maps the hidden state (hidden_size) to itself."
+        )
+    return _hint(
+        f"count one gate block first: its input weights W (hidden_size x input_size), "
+        f"its recurrent weights U (hidden_size x hidden_size) and its biases; "
+        f"{_a(cell)} layer has {blocks} such block{'s' if blocks > 1 else ''}."
+    )
 
 
-# ----- chapter 2: the linear rate -------------------------------------------------------------------
+# ----- chapter 2: the linear rate -----------------------------------------------------------------
 def check_gradient_decay(answer, rho: float, distance: int) -> Check:
-    """Is ``answer`` the linear rate rho**distance, the norm of dh_T/dh_t over ``distance`` = T - t steps
-    when every Jacobian is rho times an orthogonal matrix? (Within 3%.)"""
+    """Is ``answer`` the linear rate rho**distance, the norm of dh_T/dh_t over ``distance`` = T - t
+    steps when every Jacobian is rho times an orthogonal matrix? (Within 3%.)"""
     rho = _number("rho", rho)
     if rho <= 0:
         raise ValueError(f"rho must be positive, got {rho}.")
@@ -217,8 +238,10 @@ def check_gradient_decay(answer, rho: float, distance: int) -> Check:
     guess = _number("answer", answer)
     truth = rho**k
     if _close(guess, truth, 0.03):
-        return _right("Each of the steps multiplies the norm by the same factor, so it decays (or "
-                      "grows) geometrically with the distance.")
+        return _right(
+            "Each of the steps multiplies the norm by the same factor, so it decays (or "
+            "grows) geometrically with the distance."
+        )
     if _close(guess, rho * k, 1e-6) or _close(guess, 1 - k * (1 - rho), 1e-6):
         return _hint("the Jacobians multiply, one per step; they do not add.")
     if k > 1 and (_close(guess, rho ** (k - 1), 0.03) or _close(guess, rho ** (k + 1), 0.03)):
@@ -227,20 +250,23 @@ def check_gradient_decay(answer, rho: float, distance: int) -> Check:
         return _hint("with rho below 1 every step shrinks the norm, so the answer is below 1.")
     if rho > 1 and guess <= 1:
         return _hint("with rho above 1 every step stretches the norm, so the answer is above 1.")
-    return _hint("near h = 0 every Jacobian is about U; how much does one multiplication by U "
-                 "scale a vector, and how many multiplications are there?")
+    return _hint(
+        "near h = 0 every Jacobian is about U; how much does one multiplication by U "
+        "scale a vector, and how many multiplications are there?"
+    )
 
 
-# ----- chapters 2 and 3: memory of a fixed update gate ------------------------------------------------
+# ----- chapters 2 and 3: memory of a fixed update gate --------------------------------------------
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
 def check_half_life(answer, z: float | None = None, update_bias: float | None = None) -> Check:
-    """Is ``answer`` the half-life, in steps, of what a GRU unit holds when its update gate stays at z?
+    """Is ``answer`` the half-life, in steps, of what a GRU unit holds when its update gate stays at
+    z?
 
-    In PyTorch's convention h_t = (1 - z) * candidate + z * h_{t-1}: a fraction z of the old state is
-    kept every step, so after k steps z**k of it is left. Give either ``z`` (in (0, 1)) or
+    In PyTorch's convention h_t = (1 - z) * candidate + z * h_{t-1}: a fraction z of the old state
+    is kept every step, so after k steps z**k of it is left. Give either ``z`` (in (0, 1)) or
     ``update_bias`` (then z = sigmoid(update_bias), the gate with zero weights). Accepted: the exact
     value within 2%, or the whole number of steps after which less than half is left.
     """
@@ -254,14 +280,20 @@ def check_half_life(answer, z: float | None = None, update_bias: float | None = 
     guess = _number("answer", answer)
     truth = math.log(0.5) / math.log(z)
     if _close(guess, truth, 0.02, 0.01) or guess == math.ceil(truth):
-        return _right("z**k = 1/2 gives k = ln(1/2) / ln(z): the closer z is to 1, the longer the "
-                      "unit remembers.")
+        return _right(
+            "z**k = 1/2 gives k = ln(1/2) / ln(z): the closer z is to 1, the longer the "
+            "unit remembers."
+        )
     if _close(guess, math.log(0.5) / math.log(1 - z), 0.02, 0.01):
-        return _hint("in PyTorch's convention a high z KEEPS the old state: the fraction kept each "
-                     "step is z, not 1 - z (the swapped convention of Chung et al. 2014).")
+        return _hint(
+            "in PyTorch's convention a high z KEEPS the old state: the fraction kept each "
+            "step is z, not 1 - z (the swapped convention of Chung et al. 2014)."
+        )
     if _close(guess, 1 / (1 - z), 0.02):
-        return _hint("that is the time constant, after which about 37% (1/e) is left; the half-life "
-                     "asks when half is left.")
+        return _hint(
+            "that is the time constant, after which about 37% (1/e) is left; the half-life "
+            "asks when half is left."
+        )
     if _close(guess, 0.5 / (1 - z), 0.02) or _close(guess, z / 2, 0.02):
         return _hint("the decay is geometric, not linear: after k steps z**k is left.")
     return _hint("after k steps a fraction z**k of the old state is left; solve z**k = 1/2 for k.")
@@ -269,11 +301,11 @@ def check_half_life(answer, z: float | None = None, update_bias: float | None = 
 
 def check_keep_gate(answer, steps: int, kept: float = 0.5, as_bias: bool = False) -> Check:
     """Is ``answer`` the smallest constant update gate z that keeps at least ``kept`` of a value for
-    ``steps`` steps (z**steps >= kept)? With ``as_bias=True``: the bias b_iz + b_hz that gives that z
-    when the gate's weights are zero, z = sigmoid(b).
+    ``steps`` steps (z**steps >= kept)? With ``as_bias=True``: the bias b_iz + b_hz that gives that
+    z when the gate's weights are zero, z = sigmoid(b).
 
-    Accepted: z with 1 - z within 2% of the exact value (so 0.993 passes for 0.99309), or the bias within
-    1% (or 0.02).
+    Accepted: z with 1 - z within 2% of the exact value (so 0.993 passes for 0.99309), or the bias
+    within 1% (or 0.02).
     """
     k = _checks.positive_int("steps", steps)
     kept = _number("kept", kept)
@@ -288,34 +320,47 @@ def check_keep_gate(answer, steps: int, kept: float = 0.5, as_bias: bool = False
     if as_bias:
         bias = math.log(z / (1 - z))
         if _close(guess, bias, 0.01, 0.02):
-            return _right("The bias is logit(z) = ln(z / (1 - z)): a gate this close to 1 needs a "
-                          "large positive bias.")
+            return _right(
+                "The bias is logit(z) = ln(z / (1 - z)): a gate this close to 1 needs a "
+                "large positive bias."
+            )
         if same_z(guess):
-            return _hint("that is the gate value z itself; the bias is the number whose sigmoid is z.")
+            return _hint(
+                "that is the gate value z itself; the bias is the number whose sigmoid is z."
+            )
         if _close(guess, -bias, 0.01, 0.02):
             return _hint("check the sign: a gate near 1 needs a positive bias.")
         if 0 < guess < 1:
             return _hint("the bias is not a probability: invert the sigmoid, b = ln(z / (1 - z)).")
         return _hint("find the smallest z first (z**steps = kept), then invert the sigmoid.")
     if same_z(guess):
-        return _right(f"z**{k} is then the fraction asked for: keeping a value for many steps needs a "
-                      "gate very close to 1.")
+        return _right(
+            f"z**{k} is then the fraction asked for: keeping a value for many steps needs a "
+            "gate very close to 1."
+        )
     if same_z(1 - guess):
-        return _hint("in PyTorch's convention a high z KEEPS the old state, so the gate must be close "
-                     "to 1, not to 0.")
+        return _hint(
+            "in PyTorch's convention a high z KEEPS the old state, so the gate must be close "
+            "to 1, not to 0."
+        )
     if _close(guess, 1 - (1 - kept) / k, 1e-3) or _close(guess, 1 - kept / k, 1e-3):
-        return _hint("the fraction kept shrinks geometrically, z**k, not by a fixed amount per step.")
+        return _hint(
+            "the fraction kept shrinks geometrically, z**k, not by a fixed amount per step."
+        )
     if not 0.0 < guess < 1.0:
         return _hint("z is the output of a sigmoid, so it lies between 0 and 1.")
-    if guess ** k < kept:
+    if guess**k < kept:
         return _hint(f"with that z less than the fraction asked for is left after {k} steps.")
-    return _hint("that z keeps enough, but it is not the smallest that does; solve z**steps = kept.")
+    return _hint(
+        "that z keeps enough, but it is not the smallest that does; solve z**steps = kept."
+    )
 
 
 def check_gru_step(answer, z, candidate, h_prev) -> Check:
     """Is ``answer`` the new state h_t = (1 - z) * candidate + z * h_prev (PyTorch's convention)?
 
-    z, candidate, h_prev: numbers, or arrays/tensors of one shape; answer the same shape (within 1e-3).
+    z, candidate, h_prev: numbers, or arrays/tensors of one shape; answer the same shape (within
+    1e-3).
     """
     arrays = [_array(k, v) for k, v in (("z", z), ("candidate", candidate), ("h_prev", h_prev))]
     z_, n_, h_ = np.broadcast_arrays(*arrays)
@@ -323,32 +368,43 @@ def check_gru_step(answer, z, candidate, h_prev) -> Check:
         raise ValueError("z must be in [0, 1]: it is the output of a sigmoid.")
     guess = _array("answer", answer)
     if guess.shape != z_.shape:
-        raise ValueError(f"answer must have the shape of z, candidate and h_prev, {z_.shape}, got "
-                         f"{guess.shape}.")
+        raise ValueError(
+            f"answer must have the shape of z, candidate and h_prev, {z_.shape}, got {guess.shape}."
+        )
     truth = (1 - z_) * n_ + z_ * h_
     if np.allclose(guess, truth, atol=1e-3, rtol=0):
         return _right("h_t is a blend of the candidate and the old state, weighted by 1 - z and z.")
     if np.allclose(guess, z_ * n_ + (1 - z_) * h_, atol=1e-3, rtol=0):
-        return _hint("that is the convention with z and 1 - z swapped (Chung et al. 2014). In "
-                     "PyTorch's convention, which this book follows, a high z KEEPS h_{t-1}.")
+        return _hint(
+            "that is the convention with z and 1 - z swapped (Chung et al. 2014). In "
+            "PyTorch's convention, which this book follows, a high z KEEPS h_{t-1}."
+        )
     if np.allclose(guess, n_, atol=1e-3, rtol=0):
-        return _hint("the candidate is only part of the new state: the update gate mixes in h_{t-1}.")
+        return _hint(
+            "the candidate is only part of the new state: the update gate mixes in h_{t-1}."
+        )
     return _hint("h_t = (1 - z) * candidate + z * h_{t-1}, element by element.")
 
 
-# ----- chapter 4: the same budget --------------------------------------------------------------------
-def check_equal_budget(answer, cell: str, reference: tuple[str, int], input_size: int,
-                       num_layers: int = 1) -> Check:
-    """Is ``answer`` the hidden size of a ``cell`` layer whose parameter count is closest to that of the
-    ``reference`` layer, e.g. ``check_equal_budget(h, "lstm", ("gru", 64), input_size=1)``?
+# ----- chapter 4: the same budget -----------------------------------------------------------------
+def check_equal_budget(
+    answer, cell: str, reference: tuple[str, int], input_size: int, num_layers: int = 1
+) -> Check:
+    """Is ``answer`` the hidden size of a ``cell`` layer whose parameter count is closest to that of
+    the ``reference`` layer, e.g. ``check_equal_budget(h, "lstm", ("gru", 64), input_size=1)``?
 
     Counts are of the bare layers (grubook.RNN/GRU/LSTM with biases). A hidden size whose count is
     within 1% of the closest one is accepted too.
     """
     cell = _cell_name(cell)
     if not (isinstance(reference, tuple) and len(reference) == 2):
-        raise TypeError(f"reference must be a (cell, hidden_size) pair such as ('gru', 64), got {reference!r}.")
-    ref_cell, ref_hidden = _cell_name(reference[0]), _checks.positive_int("reference hidden_size", reference[1])
+        raise TypeError(
+            f"reference must be a (cell, hidden_size) pair such as ('gru', 64), got {reference!r}."
+        )
+    ref_cell, ref_hidden = (
+        _cell_name(reference[0]),
+        _checks.positive_int("reference hidden_size", reference[1]),
+    )
     d = _checks.positive_int("input_size", input_size)
     layers = _checks.positive_int("num_layers", num_layers)
     guess = _whole("answer", answer)
@@ -361,21 +417,27 @@ def check_equal_budget(answer, cell: str, reference: tuple[str, int], input_size
 
     best = hidden_size_for_budget(budget, lambda h: _layer_count(cell, d, h, layers, True))
     if guess == best or gap(guess) <= gap(best) + 0.01 * budget:
-        return _right("The two layers then have about the same number of parameters; a cell with more "
-                      "gate blocks gets fewer units for the same budget.")
+        return _right(
+            "The two layers then have about the same number of parameters; a cell with more "
+            "gate blocks gets fewer units for the same budget."
+        )
     count = _layer_count(cell, d, guess, layers, True)
     if guess == ref_hidden and cell != ref_cell:
-        return _hint(f"the same hidden size is not the same budget: {_a(cell)} has "
-                     f"{_CELLS[cell]} gate blocks, {_a(ref_cell)} has {_CELLS[ref_cell]}.")
+        return _hint(
+            f"the same hidden size is not the same budget: {_a(cell)} has "
+            f"{_CELLS[cell]} gate blocks, {_a(ref_cell)} has {_CELLS[ref_cell]}."
+        )
     if count > budget:
-        return _hint("that layer has more parameters than the reference; try a smaller hidden size.")
+        return _hint(
+            "that layer has more parameters than the reference; try a smaller hidden size."
+        )
     return _hint("that layer has fewer parameters than the reference; try a larger hidden size.")
 
 
-# ----- chapter 5: the addition task -------------------------------------------------------------------
+# ----- chapter 5: the addition task ---------------------------------------------------------------
 def check_encoding(answer, value: int, bits: int) -> Check:
-    """Is ``answer`` the ``bits``-bit encoding of ``value`` that the network reads, least significant
-    bit first (``grubook.tasks.addition.to_bits``)?
+    """Is ``answer`` the ``bits``-bit encoding of ``value`` that the network reads, least
+    significant bit first (``grubook.tasks.addition.to_bits``)?
 
     answer: a list or tensor of 0/1, or a string such as "0110" read left to right (step 0 first).
     """
@@ -387,17 +449,21 @@ def check_encoding(answer, value: int, bits: int) -> Check:
     if guess == truth:
         return _right("The network meets the bits in the order a person adds them: from the right.")
     if guess == truth[::-1]:
-        return _hint("that is the usual way to write the number, most significant bit first; the "
-                     "network reads the least significant bit first.")
+        return _hint(
+            "that is the usual way to write the number, most significant bit first; the "
+            "network reads the least significant bit first."
+        )
     if len(guess) != bits:
-        return _hint(f"use exactly bits = {bits} bits, padding with zeros at the most significant end "
-                     "(which comes last here).")
+        return _hint(
+            f"use exactly bits = {bits} bits, padding with zeros at the most significant end "
+            "(which comes last here)."
+        )
     return _hint("write the number in base 2 first, then reverse the digits.")
 
 
 def check_carries(answer, a: int, b: int, bits: int) -> Check:
-    """Is ``answer`` the carry out of every column when the network adds ``a`` and ``b`` (``bits`` bits
-    each, least significant column first)?
+    """Is ``answer`` the carry out of every column when the network adds ``a`` and ``b`` (``bits``
+    bits each, least significant column first)?
 
     answer: bits + 1 values of 0/1 (the extra last step never carries) or just the first ``bits``;
     a list, tensor or string read left to right (column 0 first).
@@ -418,11 +484,13 @@ def check_carries(answer, a: int, b: int, bits: int) -> Check:
         return _hint("list the columns from the least significant one (column 0) upwards.")
     if not any(guess) and any(truth):
         return _hint("in base 2 a column carries when its sum is 2 or more, not more than 10.")
-    return _hint("add column by column from the least significant bit: sum = a_t + b_t + carry_in; "
-                 "the column carries when that sum is 2 or more.")
+    return _hint(
+        "add column by column from the least significant bit: sum = a_t + b_t + carry_in; "
+        "the column carries when that sum is 2 or more."
+    )
 
 
-# ----- chapter 6: sMAPE ---------------------------------------------------------------------------------
+# ----- chapter 6: sMAPE ---------------------------------------------------------------------------
 def check_smape(answer, forecast, actual) -> Check:
     """Is ``answer`` the standard sMAPE of ``forecast`` against ``actual``, in percent:
     mean(2 |F - A| / (|F| + |A|)) * 100 (``grubook.energy.smape``)? Within 1% of the value."""
@@ -430,7 +498,9 @@ def check_smape(answer, forecast, actual) -> Check:
 
     f, a = _array("forecast", forecast), _array("actual", actual)
     if f.shape != a.shape or f.size == 0:
-        raise ValueError(f"forecast and actual must be non-empty and of one shape, got {f.shape} and {a.shape}.")
+        raise ValueError(
+            f"forecast and actual must be non-empty and of one shape, got {f.shape} and {a.shape}."
+        )
     guess = _number("answer", answer)
     truth = smape(f, a)
     if _close(guess, truth, 0.01, 1e-9):
@@ -438,10 +508,16 @@ def check_smape(answer, forecast, actual) -> Check:
     if _close(guess, truth / 100, 0.01, 1e-12):
         return _hint("give it in percent.")
     if (a > 0).all() and (f > 0).all() and _close(guess, tutorial_smape(f, a), 0.01):
-        return _hint("that is a quarter of the standard value: the standard formula divides 2|F - A| "
-                     "by |F| + |A| (the mean of the two is (|F| + |A|) / 2).")
+        return _hint(
+            "that is a quarter of the standard value: the standard formula divides 2|F - A| "
+            "by |F| + |A| (the mean of the two is (|F| + |A|) / 2)."
+        )
     if _close(guess, truth / 2, 0.01):
         return _hint("check the factor 2 in 2|F - A| / (|F| + |A|).")
     if (a != 0).all() and _close(guess, float(np.mean(np.abs(f - a) / np.abs(a)) * 100), 0.01):
-        return _hint("that is MAPE, which divides by |A| only; sMAPE divides by the mean of |F| and |A|.")
-    return _hint("compute 2|F - A| / (|F| + |A|) for every pair, take the mean, and multiply by 100.")
+        return _hint(
+            "that is MAPE, which divides by |A| only; sMAPE divides by the mean of |F| and |A|."
+        )
+    return _hint(
+        "compute 2|F - A| / (|F| + |A|) for every pair, take the mean, and multiply by 100."
+    )

@@ -1,7 +1,8 @@
 """One palette and one Plotly set-up for every figure in the book.
 
 The palette is Okabe & Ito's colour-blind-safe set. A quantity keeps its colour in every chapter:
-the update gate z_t is always ``COLORS["update"]`` and the reset gate r_t always ``COLORS["reset"]``.
+the update gate z_t is always ``COLORS["update"]`` and the reset gate r_t always
+``COLORS["reset"]``.
 
 :func:`setup_plotly` makes ``fig.show()`` (or a figure left at the end of a cell) emit HTML that
 draws with the plotly.js the book copies into the site's ``_static`` folder, so figures work with no
@@ -50,8 +51,19 @@ COLORS = {
 }
 
 # an ordered list for series that have no fixed meaning
-PALETTE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple",
-                                   "sky_blue", "yellow", "black")]
+PALETTE = [
+    OKABE_ITO[k]
+    for k in (
+        "blue",
+        "orange",
+        "bluish_green",
+        "vermillion",
+        "reddish_purple",
+        "sky_blue",
+        "yellow",
+        "black",
+    )
+]
 
 # heat maps of a gate's values in [0, 1]: white (0) to the gate's own colour (1), so z_t and r_t
 # keep their colours in heat maps too
@@ -60,7 +72,6 @@ GATE_SCALES = {
     for name in ("update", "reset", "candidate", "input_gate", "forget_gate", "output_gate")
 }
 GATE_COLORSCALE = "Cividis"  # values in (0, 1) with no gate of their own (colour-blind safe)
-
 
 
 def _plotly_cdn() -> str:
@@ -91,7 +102,8 @@ def figure_html(fig, div_id: str | None = None) -> str:
         "<script>(function () {\n"
         f"  var spec = {payload};\n"
         f"  var config = {json.dumps(PLOTLY_CONFIG)};\n"
-        f'  function draw() {{ window.Plotly.newPlot("{div_id}", spec.data, spec.layout, config); }}\n'
+        f'  function draw() {{ window.Plotly.newPlot("{div_id}", '
+        "spec.data, spec.layout, config); }\n"
         "  if (window.Plotly) { draw(); return; }\n"
         '  var s = document.createElement("script");\n'
         f'  s.src = "{PLOTLY_CDN}"; s.onload = draw; document.head.appendChild(s);\n'
@@ -123,21 +135,24 @@ def setup_plotly(default_height: int = 450) -> None:
 
 
 def setup_matplotlib() -> None:
-    """Shared matplotlib style: the palette as the colour cycle, readable sizes, print-quality output."""
+    """Shared matplotlib style: the palette as the colour cycle, readable sizes, print-quality
+    output."""
     import matplotlib as mpl
     from cycler import cycler
 
-    mpl.rcParams.update({
-        "axes.prop_cycle": cycler(color=PALETTE),
-        "figure.dpi": 110,
-        "savefig.dpi": 200,
-        "figure.figsize": (7.5, 4.0),
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "font.size": 11,
-    })
+    mpl.rcParams.update(
+        {
+            "axes.prop_cycle": cycler(color=PALETTE),
+            "figure.dpi": 110,
+            "savefig.dpi": 200,
+            "figure.figsize": (7.5, 4.0),
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "font.size": 11,
+        }
+    )
 
 
 def setup() -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 # what a slider step never changes: the trace's kind and plotly's bookkeeping
 _FIXED_TRACE_KEYS = ("type", "uid")

@@ -1,16 +1,16 @@
 """A recurrent layer with a linear read-out, and one small training loop, shared by every chapter.
 
-:class:`SequenceModel` puts a ``grubook`` RNN, GRU or LSTM in front of a linear layer, reading out either
-every step (``per_step=True``: the addition task) or the last step only (recall, forecasting).
-:func:`train` runs Adam on batches from a function and records a learning curve; no hidden state is
-ever carried from one batch into the next.
+:class:`SequenceModel` puts a ``grubook`` RNN, GRU or LSTM in front of a linear layer, reading out
+either every step (``per_step=True``: the addition task) or the last step only (recall,
+forecasting). :func:`train` runs Adam on batches from a function and records a learning curve; no
+hidden state is ever carried from one batch into the next.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import torch
 from torch import nn
@@ -55,20 +55,32 @@ class SequenceModel(nn.Module):
     the recurrent layer (False: always its plain loop of step functions; see ``grubook.fast``).
     """
 
-    def __init__(self, cell: str, input_size: int, hidden_size: int, output_size: int,
-                 num_layers: int = 1, per_step: bool = False, dropout: float = 0.0,
-                 fast: bool = True):
+    def __init__(
+        self,
+        cell: str,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        num_layers: int = 1,
+        per_step: bool = False,
+        dropout: float = 0.0,
+        fast: bool = True,
+    ):
         super().__init__()
         self.cell = cell.lower() if isinstance(cell, str) else cell
-        self.rnn = make_layer(cell, input_size, hidden_size, num_layers=num_layers, dropout=dropout,
-                              fast=fast)
+        self.rnn = make_layer(
+            cell, input_size, hidden_size, num_layers=num_layers, dropout=dropout, fast=fast
+        )
         self.head = nn.Linear(hidden_size, _checks.positive_int("output_size", output_size))
         self.per_step = bool(per_step)
 
     def forward(self, x, return_gates: bool = False):
         if return_gates:
             if self.cell == "rnn":
-                raise ValueError("return_gates=True needs a gated cell ('gru' or 'lstm'); this model is an 'rnn'.")
+                raise ValueError(
+                    "return_gates=True needs a gated cell ('gru' or 'lstm'); "
+                    "this model is an 'rnn'."
+                )
             out, _, gates = self.rnn(x, return_gates=True)
         else:
             out = self.rnn(x)[0]
@@ -101,8 +113,9 @@ def train(
     """Train ``model`` with Adam for at most ``steps`` steps.
 
     make_batch(generator) -> (x, y): a fresh batch from a seeded ``torch.Generator``.
-    loss_fn(model(x), y) -> scalar. evaluate(model) -> anything (recorded, with the model in eval mode
-    and no gradients) every ``eval_every`` steps; training stops early once ``stop_when(result)``.
+    loss_fn(model(x), y) -> scalar. evaluate(model) -> anything (recorded, with the model in eval
+    mode and no gradients) every ``eval_every`` steps; training stops early once
+    ``stop_when(result)``.
     clip: clip the global gradient norm to this value. Returns a :class:`History`.
     """
     steps = _checks.positive_int("steps", steps)

@@ -27,12 +27,35 @@ from .forecast import (
     time_training_step,
     tutorial_smape,
 )
-from .prep import FEATURES, MinMaxScaler, Prepared, add_calendar_features, chronological_split, prepare
+from .prep import (
+    FEATURES,
+    MinMaxScaler,
+    Prepared,
+    add_calendar_features,
+    chronological_split,
+    prepare,
+)
 
 __all__ = [
-    "DataFileError", "load_vic_elec", "load_pjm_csv",
-    "FEATURES", "add_calendar_features", "chronological_split", "MinMaxScaler", "Prepared", "prepare",
-    "smape", "tutorial_smape", "mae", "baselines", "error_by_hour",
-    "matched_hidden_size", "fit", "FitResult", "predict", "time_inference",
-    "TorchForecaster", "time_training_step",
+    "DataFileError",
+    "load_vic_elec",
+    "load_pjm_csv",
+    "FEATURES",
+    "add_calendar_features",
+    "chronological_split",
+    "MinMaxScaler",
+    "Prepared",
+    "prepare",
+    "smape",
+    "tutorial_smape",
+    "mae",
+    "baselines",
+    "error_by_hour",
+    "matched_hidden_size",
+    "fit",
+    "FitResult",
+    "predict",
+    "time_inference",
+    "TorchForecaster",
+    "time_training_step",
 ]

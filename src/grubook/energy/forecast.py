@@ -19,7 +19,7 @@ from ..training import History, SequenceModel, hidden_size_for_budget, train
 from .prep import Prepared
 
 
-# ----- metrics -------------------------------------------------------------------------------------
+# ----- metrics ------------------------------------------------------------------------------------
 def smape(forecast, actual) -> float:
     """Symmetric mean absolute percentage error, the standard definition, in percent:
     mean(2 |F - A| / (|F| + |A|)) * 100. Between 0 and 200; a pair with F = A = 0 counts as 0."""
@@ -31,28 +31,33 @@ def smape(forecast, actual) -> float:
 
 def tutorial_smape(forecast, actual) -> float:
     """The formula a widely copied tutorial uses, mean(|F - A| / (F + A) / 2) * 100: for positive
-    values exactly a quarter of :func:`smape`. Kept only to show the difference; do not report it."""
+    values exactly a quarter of :func:`smape`. Kept only to show the difference; do not report
+    it."""
     f, a = np.asarray(forecast, dtype=float), np.asarray(actual, dtype=float)
     return float(np.mean(np.abs(f - a) / (f + a) / 2) * 100)
 
 
 def mae(forecast, actual) -> float:
     """Mean absolute error, in the units of the data (MW here)."""
-    return float(np.mean(np.abs(np.asarray(forecast, dtype=float) - np.asarray(actual, dtype=float))))
+    return float(
+        np.mean(np.abs(np.asarray(forecast, dtype=float) - np.asarray(actual, dtype=float)))
+    )
 
 
-# ----- baselines -----------------------------------------------------------------------------------
+# ----- baselines ----------------------------------------------------------------------------------
 def baselines(load: np.ndarray, rows: np.ndarray, steps_per_hour: int = 1) -> dict[str, np.ndarray]:
     """Forecasts of ``load[rows]`` that need no model: the last value (persistence), the same hour
     one day earlier (seasonal naive, 24 h) and one week earlier (weekly naive, 168 h).
 
-    load: (n,) in MW; rows: target row numbers, each at least one week in. steps_per_hour: 1 for hourly
-    data, 2 for half-hourly. Returns {name: (len(rows),) forecasts}.
+    load: (n,) in MW; rows: target row numbers, each at least one week in. steps_per_hour: 1 for
+    hourly data, 2 for half-hourly. Returns {name: (len(rows),) forecasts}.
     """
     rows = np.asarray(rows)
     week = 168 * steps_per_hour
     if rows.size and rows.min() < week:
-        raise ValueError(f"every target row needs a week of history ({week} rows); the first is {rows.min()}.")
+        raise ValueError(
+            f"every target row needs a week of history ({week} rows); the first is {rows.min()}."
+        )
     return {
         "persistence": load[rows - 1],
         "seasonal naive (24 h)": load[rows - 24 * steps_per_hour],
@@ -66,10 +71,11 @@ def error_by_hour(times: pd.DatetimeIndex, forecast, actual) -> pd.Series:
     return pd.Series(err, index=pd.Index(times.hour, name="hour")).groupby(level=0).mean()
 
 
-# ----- models ----------------------------------------------------------------------------------------
+# ----- models -------------------------------------------------------------------------------------
 def matched_hidden_size(cell: str, n_params: int, input_size: int, num_layers: int = 1) -> int:
     """The hidden size whose :class:`SequenceModel` (one output) has the parameter count closest to
     ``n_params``: how to give a GRU and an LSTM the same budget."""
+
     def count(h):
         return count_parameters(SequenceModel(cell, input_size, h, 1, num_layers=num_layers))
 
@@ -92,7 +98,9 @@ class FitResult:
     history: History | None = None
 
 
-def predict(model: torch.nn.Module, prep: Prepared, rows: np.ndarray, batch_size: int = 2048) -> np.ndarray:
+def predict(
+    model: torch.nn.Module, prep: Prepared, rows: np.ndarray, batch_size: int = 2048
+) -> np.ndarray:
     """One-step-ahead forecasts (MW) for target rows ``rows``. Every window starts from a zero
     hidden state, exactly as in training."""
     model.eval()
@@ -104,17 +112,28 @@ def predict(model: torch.nn.Module, prep: Prepared, rows: np.ndarray, batch_size
     return prep.to_load(torch.cat(out)) if out else np.zeros(0)
 
 
-def fit(prep: Prepared, cell: str, hidden_size: int, *, num_layers: int = 1, epochs: int = 5,
-        windows_per_epoch: int | None = None, batch_size: int = 128, lr: float = 3e-3, seed: int = 0,
-        clip: float | None = 1.0) -> tuple[SequenceModel, FitResult]:
+def fit(
+    prep: Prepared,
+    cell: str,
+    hidden_size: int,
+    *,
+    num_layers: int = 1,
+    epochs: int = 5,
+    windows_per_epoch: int | None = None,
+    batch_size: int = 128,
+    lr: float = 3e-3,
+    seed: int = 0,
+    clip: float | None = 1.0,
+) -> tuple[SequenceModel, FitResult]:
     """Train a ``cell`` ('gru' or 'lstm') forecaster with :func:`grubook.training.train`.
 
     Each epoch shuffles the training windows (a fresh permutation from a seeded generator) and walks
-    through ``windows_per_epoch`` of them (all of them when None) in batches of ``batch_size``. Every
-    batch starts from a zero hidden state: nothing is carried from one shuffled batch into the next.
-    Loss: mean squared error on the scaled load. After each epoch the validation sMAPE is computed and
-    the weights of the best epoch are kept (the test part is never looked at). ``seed`` seeds torch's
-    global generator (the initial weights) and the generator that shuffles the windows.
+    through ``windows_per_epoch`` of them (all of them when None) in batches of ``batch_size``.
+    Every batch starts from a zero hidden state: nothing is carried from one shuffled batch into the
+    next. Loss: mean squared error on the scaled load. After each epoch the validation sMAPE is
+    computed and the weights of the best epoch are kept (the test part is never looked at). ``seed``
+    seeds torch's global generator (the initial weights) and the generator that shuffles the
+    windows.
     """
     epochs = _checks.positive_int("epochs", epochs)
     batch_size = _checks.positive_int("batch_size", batch_size)
@@ -122,7 +141,11 @@ def fit(prep: Prepared, cell: str, hidden_size: int, *, num_layers: int = 1, epo
     model = SequenceModel(cell, prep.features.shape[1], hidden_size, 1, num_layers=num_layers)
     x_train, y_train = prep.windows(prep.targets("train"))
     n = len(x_train)
-    per_epoch = n if windows_per_epoch is None else min(_checks.positive_int("windows_per_epoch", windows_per_epoch), n)
+    per_epoch = (
+        n
+        if windows_per_epoch is None
+        else min(_checks.positive_int("windows_per_epoch", windows_per_epoch), n)
+    )
     steps_per_epoch = max(per_epoch // batch_size, 1)
     val_rows = prep.targets("val")
     val_actual = prep.load[val_rows]
@@ -150,16 +173,27 @@ def fit(prep: Prepared, cell: str, hidden_size: int, *, num_layers: int = 1, epo
         clock["last"] = time.perf_counter()
         return score
 
-    result.history = train(model, make_batch, torch.nn.functional.mse_loss, steps=epochs * steps_per_epoch,
-                           lr=lr, seed=seed, evaluate=evaluate, eval_every=steps_per_epoch, clip=clip)
+    result.history = train(
+        model,
+        make_batch,
+        torch.nn.functional.mse_loss,
+        steps=epochs * steps_per_epoch,
+        lr=lr,
+        seed=seed,
+        evaluate=evaluate,
+        eval_every=steps_per_epoch,
+        clip=clip,
+    )
     model.load_state_dict(clock["best"])
     model.eval()
     return model, result
 
 
-def time_inference(model: torch.nn.Module, prep: Prepared, rows: np.ndarray, repeats: int = 3) -> float:
-    """Seconds for one pass of forecasts over ``rows`` (the fastest of ``repeats`` passes), timed with
-    ``time.perf_counter``."""
+def time_inference(
+    model: torch.nn.Module, prep: Prepared, rows: np.ndarray, repeats: int = 3
+) -> float:
+    """Seconds for one pass of forecasts over ``rows`` (the fastest of ``repeats`` passes), timed
+    with ``time.perf_counter``."""
     best = np.inf
     for _ in range(_checks.positive_int("repeats", repeats)):
         t0 = time.perf_counter()
@@ -168,7 +202,7 @@ def time_inference(model: torch.nn.Module, prep: Prepared, rows: np.ndarray, rep
     return float(best)
 
 
-# ----- speed ---------------------------------------------------------------------------------------
+# ----- speed --------------------------------------------------------------------------------------
 class TorchForecaster(torch.nn.Module):
     """The same forecaster as :class:`SequenceModel` (last step read out by a linear layer) built on
     ``torch.nn.GRU`` / ``torch.nn.LSTM``, for speed comparisons. x: (batch, time, input_size) ->
@@ -186,9 +220,11 @@ class TorchForecaster(torch.nn.Module):
         return self.head(self.rnn(x)[0][:, -1])
 
 
-def time_training_step(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, repeats: int = 5) -> float:
-    """Seconds of one training step (forward, MSE loss, backward, Adam update) on the batch
-    x: (batch, time, features), y: (batch, 1): the fastest of ``repeats`` steps after one warm-up step
+def time_training_step(
+    model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, repeats: int = 5
+) -> float:
+    """Seconds of one training step (forward, MSE loss, backward, Adam update) on the batch x:
+    (batch, time, features), y: (batch, 1): the fastest of ``repeats`` steps after one warm-up step
     (the minimum filters out pauses caused by other programs). Uses ``time.perf_counter``."""
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     model.train()

@@ -1,8 +1,8 @@
 """From a load table to model inputs: features, a chronological split, scaling fit on the training
 part only, and lookback windows.
 
-A window for target row t holds the ``lookback`` rows *before* it, ``features[t - lookback : t]``, and
-its target is the load at row t: a one-step-ahead forecast made only from the past.
+A window for target row t holds the ``lookback`` rows *before* it, ``features[t - lookback : t]``,
+and its target is the load at row t: a one-step-ahead forecast made only from the past.
 """
 
 from __future__ import annotations
@@ -38,22 +38,26 @@ def add_calendar_features(df: pd.DataFrame, temperature: bool = False) -> pd.Dat
     )
     if temperature:
         if "temperature" not in df.columns:
-            raise ValueError("temperature=True needs a 'temperature' column; this table has "
-                             f"{list(df.columns)}.")
+            raise ValueError(
+                f"temperature=True needs a 'temperature' column; this table has {list(df.columns)}."
+            )
         out["temperature"] = df["temperature"].to_numpy(float)
     return out.astype(float)
 
 
 @dataclass(frozen=True)
 class Split:
-    """Row ranges of a chronological split: ``train``, ``val`` and ``test`` are ``range`` objects."""
+    """Row ranges of a chronological split: ``train``, ``val`` and ``test`` are ``range``
+    objects."""
 
     train: range
     val: range
     test: range
 
 
-def chronological_split(index: pd.DatetimeIndex, test_months: int = 3, val_months: int = 3) -> Split:
+def chronological_split(
+    index: pd.DatetimeIndex, test_months: int = 3, val_months: int = 3
+) -> Split:
     """Train on the past, validate on the months after it, test on the last ``test_months`` months.
 
     The test part starts at the first row on or after (last timestamp - ``test_months`` months,
@@ -77,15 +81,17 @@ def chronological_split(index: pd.DatetimeIndex, test_months: int = 3, val_month
 class MinMaxScaler:
     """Scale every column to [0, 1] using the minimum and maximum of the rows it was fit on.
 
-    Fit it on the training rows only: fitting on the whole series would let the test period's extremes
-    shape the training inputs (a leak).
+    Fit it on the training rows only: fitting on the whole series would let the test period's
+    extremes shape the training inputs (a leak).
     """
 
     def fit(self, values: np.ndarray) -> MinMaxScaler:
         values = np.asarray(values, dtype=float)
         self.data_min_ = values.min(axis=0)
         self.data_max_ = values.max(axis=0)
-        self.scale_ = np.where(self.data_max_ > self.data_min_, self.data_max_ - self.data_min_, 1.0)
+        self.scale_ = np.where(
+            self.data_max_ > self.data_min_, self.data_max_ - self.data_min_, 1.0
+        )
         return self
 
     def transform(self, values: np.ndarray) -> np.ndarray:
@@ -115,19 +121,22 @@ class Prepared:
     lookback: int
 
     def targets(self, part: str) -> np.ndarray:
-        """Row numbers t forecast in ``part`` ('train', 'val' or 'test'): every row of the part that has
-        ``lookback`` rows before it, and for 'train', whose whole window lies in the training part."""
+        """Row numbers t forecast in ``part`` ('train', 'val' or 'test'): every row of the part that
+        has ``lookback`` rows before it, and for 'train', whose whole window lies in the training
+        part."""
         rows = np.arange(getattr(self.split, part).start, getattr(self.split, part).stop)
         return rows[rows >= self.lookback]
 
     def windows(self, rows: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         """Inputs and targets for target rows ``rows``: x (n, lookback, n_features), y (n, 1), both
-        scaled, float32. x[i] holds rows ``rows[i] - lookback`` to ``rows[i] - 1``; y[i] is the scaled
-        load at ``rows[i]``."""
+        scaled, float32. x[i] holds rows ``rows[i] - lookback`` to ``rows[i] - 1``; y[i] is the
+        scaled load at ``rows[i]``."""
         rows = np.asarray(rows)
         if rows.size and (rows.min() < self.lookback or rows.max() >= len(self.load)):
-            raise ValueError(f"target rows must lie in [{self.lookback}, {len(self.load)}); "
-                             f"got {rows.min()}..{rows.max()}.")
+            raise ValueError(
+                f"target rows must lie in [{self.lookback}, {len(self.load)}); "
+                f"got {rows.min()}..{rows.max()}."
+            )
         feats = torch.from_numpy(self.features)
         idx = torch.from_numpy(rows[:, None] - self.lookback + np.arange(self.lookback)[None, :])
         return feats[idx], feats[torch.from_numpy(rows), :1]
@@ -139,15 +148,22 @@ class Prepared:
         return self.scaler.inverse_transform(np.asarray(scaled, dtype=float), column=0)
 
 
-def prepare(df: pd.DataFrame, lookback: int = 90, test_months: int = 3, val_months: int = 3,
-            temperature: bool = False) -> Prepared:
+def prepare(
+    df: pd.DataFrame,
+    lookback: int = 90,
+    test_months: int = 3,
+    val_months: int = 3,
+    temperature: bool = False,
+) -> Prepared:
     """Features, split and scaling for a load table from :mod:`grubook.energy.data`.
 
     The scaler is fit on the training rows only and then applied to every row.
     """
     lookback = _checks.positive_int("lookback", lookback)
     if df["load"].isna().any():
-        raise ValueError("the load column has missing values; load it with gaps='interpolate' first.")
+        raise ValueError(
+            "the load column has missing values; load it with gaps='interpolate' first."
+        )
     feats = add_calendar_features(df, temperature=temperature)
     split = chronological_split(feats.index, test_months, val_months)
     values = feats.to_numpy(float)

@@ -276,7 +276,7 @@ def _draw_batch(batch_size: int, bits: int, generator: torch.Generator, excluded
         x2, y2 = encode_bits(*random_operands(int(clash.sum()), bits, generator))
         x[clash], y[clash] = x2, y2
     raise ValueError(
-        f"could not draw pairs outside exclude: it holds (nearly) all {4 ** bits} pairs."
+        f"could not draw pairs outside exclude: it holds (nearly) all {4**bits} pairs."
     )
 
 
@@ -318,7 +318,7 @@ def heldout_set(
     n, bits = _checks.positive_int("n", n), _checks.positive_int("bits", bits)
     if bits < 64 and n > 4**bits:
         raise ValueError(
-            f"n = {n} distinct pairs do not exist at bits={bits} (there are {4 ** bits})."
+            f"n = {n} distinct pairs do not exist at bits={bits} (there are {4**bits})."
         )
     gen = torch.Generator().manual_seed(seed)
     x, y = encode_bits(*random_operands(n, bits, gen))

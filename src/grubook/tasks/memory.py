@@ -1,18 +1,18 @@
 """The adding problem: a memory task from Hochreiter & Schmidhuber (1997), used in chapter 4.
 
-A sequence of ``length`` random values arrives, one per step. Exactly two steps carry a marker: one in
-the first half of the sequence, one in the second half. After the last step the network must output
-the *sum* of the two marked values. To do that it has to notice the first marker, write that value
-into its state, keep it there while unmarked values keep arriving, add the second marked value to it,
-and keep the sum until the end.
+A sequence of ``length`` random values arrives, one per step. Exactly two steps carry a marker: one
+in the first half of the sequence, one in the second half. After the last step the network must
+output the *sum* of the two marked values. To do that it has to notice the first marker, write that
+value into its state, keep it there while unmarked values keep arriving, add the second marked value
+to it, and keep the sum until the end.
 
 Each step's input has two features::
 
     x[:, t, 0]   the value at step t, uniform in [0, 1)
     x[:, t, 1]   1.0 at the two marked steps, 0.0 elsewhere
 
-and the target is ``y[:, 0] = x[b, p1, 0] + x[b, p2, 0]`` with ``p1 < length // 2 <= p2``. The sum of
-two independent U(0, 1) values has mean 1 and variance 1/6, so always answering 1 gives a mean
+and the target is ``y[:, 0] = x[b, p1, 0] + x[b, p2, 0]`` with ``p1 < length // 2 <= p2``. The sum
+of two independent U(0, 1) values has mean 1 and variance 1/6, so always answering 1 gives a mean
 squared error of 1/6: :data:`CHANCE_MSE`. Following Hochreiter & Schmidhuber, an answer counts as
 correct when it is within :data:`TOLERANCE` = 0.04 of the true sum (:func:`accuracy`).
 """
@@ -26,19 +26,22 @@ import torch
 from .. import _checks
 
 CHANCE_MSE = 1.0 / 6.0  # variance of the sum of two U(0, 1) values: the error of always answering 1
-TOLERANCE = 0.04  # |prediction - target| below this counts as correct (Hochreiter & Schmidhuber, 1997)
+# |prediction - target| below this counts as correct (Hochreiter & Schmidhuber, 1997)
+TOLERANCE = 0.04
 
 
-def adding_batch(batch_size: int, length: int, generator: torch.Generator | None = None,
-                 dtype=torch.float32):
+def adding_batch(
+    batch_size: int, length: int, generator: torch.Generator | None = None, dtype=torch.float32
+):
     """A batch of the adding problem.
 
     batch_size: positive int. length: int >= 2, the number of steps. generator: a seeded
     ``torch.Generator`` for reproducible batches (the global generator when None).
 
-    Returns ``(x, y, positions)``: x (batch, length, 2) with the values and the markers, y (batch, 1)
-    the sum of the two marked values, positions (batch, 2) the indices of the marked steps (int64), the
-    first in ``0 .. length // 2 - 1`` and the second in ``length // 2 .. length - 1``.
+    Returns ``(x, y, positions)``: x (batch, length, 2) with the values and the markers,
+    y (batch, 1) the sum of the two marked values, positions (batch, 2) the indices of the marked
+    steps (int64), the first in ``0 .. length // 2 - 1`` and the second in
+    ``length // 2 .. length - 1``.
     """
     batch_size = _checks.positive_int("batch_size", batch_size)
     length = _checks.positive_int("length", length)
@@ -78,7 +81,8 @@ def accuracy(prediction: torch.Tensor, target: torch.Tensor, tolerance: float = 
     _checks.float_tensor("target", target)
     if prediction.shape != target.shape:
         raise ValueError(
-            f"prediction and target must have the same shape, got {_checks.shape_str(prediction.shape)} "
+            "prediction and target must have the same shape, got "
+            f"{_checks.shape_str(prediction.shape)} "
             f"and {_checks.shape_str(target.shape)}."
         )
     if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or not tolerance > 0:
