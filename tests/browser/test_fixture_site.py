@@ -8,7 +8,6 @@ local files, no widget manager, and every page under the page-weight limit.
 from __future__ import annotations
 
 import pytest
-
 import sitecheck
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]

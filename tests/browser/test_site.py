@@ -8,7 +8,6 @@ are written to _build/screenshots.
 from __future__ import annotations
 
 import pytest
-
 import sitecheck
 from bookbuild import ROOT
 

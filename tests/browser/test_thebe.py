@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 
 import pytest
-
-import grubook
 import sitecheck
 from bookbuild import ROOT
+
+import grubook
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
