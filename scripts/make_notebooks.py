@@ -66,6 +66,12 @@ except ImportError:
         ],
         check=True,
     )
+import sys
+
+if "google.colab" in sys.modules:  # Colab draws the live explorers (ipywidgets 8) with this on
+    from google.colab import output
+
+    output.enable_custom_widget_manager()
 ```"""
 
 

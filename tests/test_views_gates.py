@@ -1,15 +1,17 @@
-"""Chapter 3 views: the data functions run the real GRU; the static figures hold their output."""
+"""Chapter 3 views: the data functions run the real GRU; every static step and the live explorer
+are the view's one figure function."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from grubook import GRUCell
-from grubook.sliders import step_data
+from grubook import GRUCell, sliders
+from grubook.plotting import GATE_SCALES
 from grubook.tasks.recall import recall_batch
 from grubook.training import SequenceModel
 from grubook.views import gates as views
@@ -76,43 +78,6 @@ def test_half_life_edges():
     assert views.half_life(0.5) == pytest.approx(1.0)
 
 
-def test_static_mix_and_reset_steps_equal_the_data_function():
-    fig = views.static_mix_figure(r=1.0)
-    for i, z in enumerate(views.GATE_VALUES):
-        d = views.gate_mix(z, 1.0)
-        step = step_data(fig, i)
-        np.testing.assert_allclose(step["y"][0], d["h_prev"])
-        np.testing.assert_allclose(step["y"][1], d["candidate"])
-        np.testing.assert_allclose(step["y"][2], d["h"])
-    fig = views.static_reset_figure(z=0.5)
-    for i, r in enumerate(views.GATE_VALUES):
-        d = views.gate_mix(0.5, r)
-        step = step_data(fig, i)
-        np.testing.assert_allclose(step["y"][1], d["gated_recurrent"])
-        np.testing.assert_allclose(step["y"][3], d["candidate"])
-
-
-def test_static_sliders_change_the_figure():
-    """A slider that moves but changes nothing is a defect: every step must differ from the next."""
-    for fig, trace in (
-        (views.static_mix_figure(), 2),
-        (views.static_reset_figure(), 3),
-        (views.static_memory_figure(), 0),
-    ):
-        steps = fig.layout.sliders[0].steps
-        for a, b in zip(steps[:-1], steps[1:]):
-            assert not np.allclose(a.args[0]["y"][trace], b.args[0]["y"][trace])
-
-
-def test_static_memory_steps_equal_the_data_function():
-    fig = views.static_memory_figure()
-    for i, z in enumerate(views.MEMORY_Z):
-        d = views.memory_trace(z)
-        step = step_data(fig, i)
-        np.testing.assert_allclose(step["y"][0], d["retained"])
-        assert step["x"][1][0] == pytest.approx(views.half_life(z))
-
-
 @pytest.fixture(scope="module")
 def recall_model():
     torch.manual_seed(0)
@@ -146,34 +111,119 @@ def test_unit_order_is_a_permutation_and_reorders_rows(recall_model):
     assert ordered["units"].tolist() == (order + 1).tolist()
 
 
-def test_static_recall_steps_equal_the_data_function(recall_model):
+def assert_steps_are_the_figure(fig, values, figure):
+    """Step i of a static figure is figure(values[i]), and the slider changes what is shown."""
+    steps = fig.layout.sliders[0].steps
+    assert len(steps) == len(values)
+    shown = [sliders.step_figure(fig, i) for i in range(len(values))]
+    for i, v in enumerate(values):
+        assert sliders.same_figure(shown[i], figure(v)), f"step {i} ({v!r})"
+    for a, b in itertools.pairwise(shown):  # a slider that moves but changes nothing is a defect
+        assert not sliders.same_figure(a, b)
+
+
+def test_gate_step_figure_shows_the_data_function():
+    fig = views.gate_step_figure(z=0.3, r=0.6)
+    d = views.gate_mix(0.3, 0.6)
+    ys = [np.asarray(t.y) for t in fig.data]
+    for y, key in zip(
+        ys,
+        (
+            "input_term",
+            "gated_recurrent",
+            "recurrent_term",
+            "candidate",
+            "h_prev",
+            "candidate",
+            "h",
+        ),
+    ):
+        np.testing.assert_allclose(y, d[key])
+    assert [t.yaxis for t in fig.data] == ["y"] * 4 + ["y2"] * 3
+    assert "z<sub>t</sub> = 0.30" in fig.layout.title.text
+
+
+def test_static_mix_steps_are_the_figure_function():
+    fig = views.static_mix_figure(r=1.0)
+    assert fig.layout.sliders[0].active == views.GATE_VALUES.index(0.5)
+    assert_steps_are_the_figure(fig, views.GATE_VALUES, lambda z: views.gate_step_figure(z, 1.0))
+    # z does not enter the candidate: the top panel never changes, the new state does
+    first, last = (
+        sliders.step_data(fig, 0)["y"],
+        sliders.step_data(fig, len(views.GATE_VALUES) - 1)["y"],
+    )
+    for trace in range(4):
+        np.testing.assert_allclose(first[trace], last[trace])
+    assert not np.allclose(first[6], last[6])
+
+
+def test_static_reset_steps_are_the_figure_function():
+    fig = views.static_reset_figure(z=0.5)
+    assert_steps_are_the_figure(fig, views.GATE_VALUES, lambda r: views.gate_step_figure(0.5, r))
+
+
+def test_static_memory_steps_are_the_figure_function():
+    fig = views.static_memory_figure()
+    assert_steps_are_the_figure(fig, views.MEMORY_Z, lambda z: views.memory_figure(z))
+    for i, z in enumerate(views.MEMORY_Z):  # and the figure function shows the data function
+        shown = sliders.step_figure(fig, i)
+        np.testing.assert_allclose(shown["data"][0]["y"], views.memory_trace(z)["retained"])
+        assert shown["data"][1]["x"][0] == pytest.approx(views.half_life(z))
+
+
+def test_live_gate_explorer_redraws_the_figure_function():
+    box = views.live_gate_explorer()
+    assert sliders.same_figure(box.figure, views.gate_step_figure(0.5, 1.0))
+    before = box.figure
+    box.controls["z"].value = 0.2
+    assert sliders.same_figure(box.figure, views.gate_step_figure(0.2, 1.0))
+    assert not sliders.same_figure(box.figure, before)
+    box.controls["r"].value = 0.4
+    assert sliders.same_figure(box.figure, views.gate_step_figure(0.2, 0.4))
+    assert all(c.continuous_update for c in box.controls.values())
+
+
+def test_live_memory_redraws_the_figure_function():
+    box = views.live_memory()
+    before = box.figure
+    assert sliders.same_figure(before, views.memory_figure(0.9))
+    box.controls["z"].value = 0.7
+    assert sliders.same_figure(box.figure, views.memory_figure(0.7))
+    assert not sliders.same_figure(box.figure, before)
+    assert box.controls["z"].continuous_update
+
+
+def test_recall_figure_shows_the_data_function(recall_model):
+    model, x, y = recall_model
+    order = views.unit_order(model, x)
+    fig = views.recall_figure(model, x, y, index=2, order=order)
+    d = views.recall_gates(model, x, y, 2, order)
+    unmarked, marked, z, r = fig.data
+    assert list(marked.x) == [d["marked"]] and d["marked"] not in list(unmarked.x)
+    values = dict(zip(unmarked.x, unmarked.y)) | dict(zip(marked.x, marked.y))
+    np.testing.assert_allclose([values[t] for t in d["time"]], d["value"], atol=1e-7)
+    np.testing.assert_allclose(np.asarray(z.z), d["z"], atol=1e-7)
+    np.testing.assert_allclose(np.asarray(r.z), d["r"], atol=1e-7)
+    for trace, gate in ((z, "update"), (r, "reset")):
+        assert [list(c) for c in trace.colorscale] == GATE_SCALES[gate]
+    assert fig.layout.shapes[0].x0 == d["marked"]
+    assert f"{d['target']:+.2f}" in fig.layout.title.text
+
+
+def test_static_recall_steps_are_the_figure_function(recall_model):
     model, x, y = recall_model
     order = views.unit_order(model, x)
     fig = views.static_recall_figure(model, x, y, examples=range(4), order=order)
-    assert len(fig.layout.sliders[0].steps) == 4
-    for i in range(4):
-        d = views.recall_gates(model, x, y, i, order)
-        step = fig.layout.sliders[0].steps[i]
-        data, layout = step.args
-        np.testing.assert_allclose(data["y"][0], d["value"], atol=1e-7)
-        np.testing.assert_allclose(data["z"][1], d["z"], atol=1e-7)
-        np.testing.assert_allclose(data["z"][2], d["r"], atol=1e-7)
-        assert layout["shapes"][0]["x0"] == d["marked"]
-        assert f"{d['target']:+.2f}" in layout["title"]["text"]
+    assert_steps_are_the_figure(
+        fig, range(4), lambda i: views.recall_figure(model, x, y, index=i, order=order)
+    )
 
 
-def test_live_views_build(recall_model):
+def test_live_recall_redraws_the_figure_function(recall_model):
     model, x, y = recall_model
-    import matplotlib
-
-    matplotlib.use("Agg")
-    for box in (views.live_gate_explorer(), views.live_memory(), views.live_recall(model, x, y)):
-        assert "kernel" in box.children[-1].value.lower()
-
-
-def test_static_recall_slider_changes_the_heat_maps(recall_model):
-    model, x, y = recall_model
-    fig = views.static_recall_figure(model, x, y, examples=range(3))
-    steps = fig.layout.sliders[0].steps
-    for a, b in zip(steps[:-1], steps[1:]):
-        assert not np.allclose(a.args[0]["z"][1], b.args[0]["z"][1])
+    box = views.live_recall(model, x, y)
+    before = box.figure
+    assert sliders.same_figure(before, views.recall_figure(model, x, y, index=0))
+    box.controls["index"].value = 3
+    assert sliders.same_figure(box.figure, views.recall_figure(model, x, y, index=3))
+    assert not sliders.same_figure(box.figure, before)

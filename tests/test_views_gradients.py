@@ -1,17 +1,13 @@
-"""Chapter 2 views: gradient norms over distance for the vanilla RNN and the GRU, clipping, and the
-static figures' slider steps."""
+"""Chapter 2 views: gradient norms over distance for the vanilla RNN and the GRU, clipping, the
+figure function and its static and live drivers."""
 
 from __future__ import annotations
-
-import matplotlib
-
-matplotlib.use("Agg")
 
 import numpy as np
 import pytest
 import torch
 
-from grubook.sliders import KERNEL_NOTE, step_data
+from grubook import sliders
 from grubook.views import gradients as gr
 
 
@@ -94,37 +90,58 @@ def test_clipping_caps_the_norm_and_keeps_the_direction():
     assert demo["cosine"] == pytest.approx(1.0, abs=1e-9)
 
 
-def test_static_rnn_figure_steps_equal_the_data_function():
+KW = {"steps": 30, "batch": 2}
+
+
+def test_gradient_reach_figure_draws_the_data_functions():
+    fig = gr.gradient_reach_figure(1.5, 2.0, **KW)
+    rnn, gru = gr.rnn_gradient_norms(1.5, **KW), gr.gru_gradient_norms(2.0, **KW)
+    assert len(fig.data) == 3 and fig.layout.yaxis.type == "log"
+    np.testing.assert_allclose(fig.data[0].y, rnn["norm"], rtol=1e-12)
+    np.testing.assert_allclose(fig.data[1].y, rnn["bound"], rtol=1e-12)
+    np.testing.assert_allclose(fig.data[2].y, gru["norm"], rtol=1e-12)
+    np.testing.assert_array_equal(fig.data[0].x, rnn["distance"])
+    assert "ρ = 1.5" in fig.layout.title.text and "+2" in fig.layout.title.text
+    alone = gr.gradient_reach_figure(None, show_gru=False, **KW)
+    assert len(alone.data) == 2 and "default init" in alone.layout.title.text
+    np.testing.assert_allclose(alone.data[0].y, gr.rnn_gradient_norms(None, **KW)["norm"])
+
+
+def test_static_rnn_figure_steps_equal_the_figure_function():
     radii = (0.5, 1.0, 4.0)
-    fig = gr.static_rnn_figure(radii, steps=30, batch=2)
-    assert len(fig.layout.sliders[0].steps) == 3
-    assert fig.layout.yaxis.type == "log"
-    for k, radius in enumerate(radii):
-        data = step_data(fig, k)
-        d = gr.rnn_gradient_norms(radius, steps=30, batch=2)
-        np.testing.assert_allclose(data["y"][0], d["norm"], rtol=1e-12)
-        np.testing.assert_allclose(data["y"][1], d["bound"], rtol=1e-12)
-        np.testing.assert_array_equal(data["x"][0], d["distance"])
+    fig = gr.static_rnn_figure(radii, **KW)
+    assert [s.label for s in fig.layout.sliders[0].steps] == ["0.5", "1", "4"]
+    assert fig.layout.sliders[0].active == 1
+    shown = [sliders.step_figure(fig, i) for i in range(len(radii))]
+    for radius, step in zip(radii, shown):
+        expected = gr.gradient_reach_figure(radius, show_gru=False, **KW)
+        assert sliders.same_figure(step, expected)
+    assert not sliders.same_figure(shown[0], shown[1])
+    assert not sliders.same_figure(shown[1], shown[2])
 
 
-def test_static_gru_figure_steps_equal_the_data_function():
+def test_static_gru_figure_steps_equal_the_figure_function():
     biases = (0.0, 2.0)
-    fig = gr.static_gru_figure(biases, steps=30, batch=2)
-    reference = gr.rnn_gradient_norms(None, steps=30, batch=2)
+    fig = gr.static_gru_figure(biases, **KW)
     assert [s.label for s in fig.layout.sliders[0].steps] == ["+0", "+2"]
-    for k, shift in enumerate(biases):
-        data = step_data(fig, k)
-        np.testing.assert_allclose(data["y"][0], reference["norm"], rtol=1e-12)
-        np.testing.assert_allclose(
-            data["y"][1], gr.gru_gradient_norms(shift, steps=30, batch=2)["norm"], rtol=1e-12
-        )
+    shown = [sliders.step_figure(fig, i) for i in range(len(biases))]
+    for shift, step in zip(biases, shown):
+        assert sliders.same_figure(step, gr.gradient_reach_figure(None, shift, **KW))
+    assert not sliders.same_figure(shown[0], shown[1])
+    # the default-init RNN is the fixed reference: only the GRU's trace changes
+    assert shown[0]["data"][:2] == shown[1]["data"][:2]
+    assert shown[0]["data"][2]["y"] != shown[1]["data"][2]["y"]
 
 
-def test_live_view_has_both_sliders_and_the_kernel_note():
-    import matplotlib.pyplot as plt
-
+def test_live_view_redraws_the_figure_function():
     box = gr.live_view()
-    controls = [c.description for c in box.children[0].children[:-1]]
-    assert controls == ["ρ of U", "z bias"]
-    assert KERNEL_NOTE in box.children[-1].value
-    plt.close("all")
+    assert list(box.controls) == ["radius", "update_bias"]
+    assert [c.description for c in box.controls.values()] == ["ρ of U", "z bias"]
+    assert all(c.continuous_update for c in box.controls.values())
+    assert sliders.same_figure(box.figure, gr.gradient_reach_figure(1.0, 0.0))
+    before = box.figure
+    box.controls["update_bias"].value = 3.0
+    assert sliders.same_figure(box.figure, gr.gradient_reach_figure(1.0, 3.0))
+    assert not sliders.same_figure(box.figure, before)
+    box.controls["radius"].value = 2.0
+    assert sliders.same_figure(box.figure, gr.gradient_reach_figure(2.0, 3.0))

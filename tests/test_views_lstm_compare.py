@@ -1,7 +1,9 @@
-"""Chapter 4 view: keep and write fractions of a GRU and an LSTM on the same inputs, and the static
-figure's slider steps."""
+"""Chapter 4 view: keep and write fractions of a GRU and an LSTM on the same inputs; every static
+step and the live explorer are the view's one figure function."""
 
 from __future__ import annotations
+
+import itertools
 
 import matplotlib
 
@@ -12,7 +14,7 @@ import pytest
 import torch
 
 import grubook
-from grubook.sliders import KERNEL_NOTE, step_data
+from grubook import sliders
 from grubook.tasks.memory import adding_batch
 from grubook.training import SequenceModel
 from grubook.views import lstm_compare as lc
@@ -77,32 +79,54 @@ def test_keep_write_step_slices_the_batch(models, x):
     assert d["gru_prediction"] == pytest.approx(float(g["prediction"][2]), abs=1e-6)
 
 
-def test_static_steps_equal_the_data_function(models, x):
+def test_keep_write_figure_shows_the_data_function(models, x):
+    gru, lstm = models
+    fig = lc.keep_write_figure(gru, lstm, x, index=1, t=3)
+    d = lc.keep_write_step(gru, lstm, x, 1, 3)
+    np.testing.assert_allclose(fig.data[0].y, d["value"], atol=1e-7)
+    assert list(fig.data[1].x) == [3, 3]
+    np.testing.assert_allclose(fig.data[3].x, d["gru_keep"], atol=1e-6)
+    np.testing.assert_allclose(fig.data[3].y, d["gru_write"], atol=1e-6)
+    np.testing.assert_allclose(fig.data[5].x, d["lstm_keep"], atol=1e-6)
+    np.testing.assert_allclose(fig.data[5].y, d["lstm_write"], atol=1e-6)
+    assert fig.layout.title.text.startswith("Step 3 ")
+
+
+def test_static_steps_are_the_figure_function(models, x):
     gru, lstm = models
     fig = lc.static_keep_write_figure(gru, lstm, x, index=1)
     steps = fig.layout.sliders[0].steps
     assert len(steps) == LENGTH
     first_marker = lc.keep_write_step(gru, lstm, x, 1, 1)["marked"][0]
     assert fig.layout.sliders[0].active == first_marker - 1
+    shown = [sliders.step_figure(fig, i) for i in range(LENGTH)]
     for i, t in enumerate(range(1, LENGTH + 1)):
-        d = lc.keep_write_step(gru, lstm, x, 1, t)
-        data = step_data(fig, i)
-        np.testing.assert_allclose(data["x"][3], d["gru_keep"], atol=1e-6)
-        np.testing.assert_allclose(data["y"][3], d["gru_write"], atol=1e-6)
-        np.testing.assert_allclose(data["x"][5], d["lstm_keep"], atol=1e-6)
-        np.testing.assert_allclose(data["y"][5], d["lstm_write"], atol=1e-6)
-        assert data["x"][1] == [t, t]
-        assert f"Step {t} " in steps[i].args[1]["title"]["text"]
+        expected = lc.keep_write_figure(gru, lstm, x, index=1, t=t)
+        assert sliders.same_figure(shown[i], expected), f"step {i} (t = {t})"
+    for a, b in itertools.pairwise(shown):  # every move of the slider changes the figure
+        assert not sliders.same_figure(a, b)
 
 
-def test_live_view_and_matplotlib(models, x):
+def test_live_view_redraws_the_figure_function(models, x):
     gru, lstm = models
     box = lc.live_keep_write(gru, lstm, x)
-    assert KERNEL_NOTE in box.children[-1].value
+    before = box.figure
+    assert sliders.same_figure(before, lc.keep_write_figure(gru, lstm, x, index=0, t=1))
+    box.controls["t"].value = 5
+    assert sliders.same_figure(box.figure, lc.keep_write_figure(gru, lstm, x, index=0, t=5))
+    assert not sliders.same_figure(box.figure, before)
+    box.controls["index"].value = 2
+    assert sliders.same_figure(box.figure, lc.keep_write_figure(gru, lstm, x, index=2, t=5))
+    assert all(c.continuous_update for c in box.controls.values())
+
+
+def test_keep_write_cloud_draws(models, x):
+    gru, lstm = models
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2)
     lc.draw_keep_write_cloud(axes, lc.gate_fractions(gru, x), lc.gate_fractions(lstm, x))
+    assert [ax.get_title() for ax in axes] == ["GRU", "LSTM"]
     plt.close(fig)
 
 

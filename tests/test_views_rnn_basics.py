@@ -1,16 +1,17 @@
-"""Chapter 1 views: the hidden-state trajectory data function and its static and live wrappers."""
+"""Chapter 1 views: the hidden-state trajectory data and figure functions, and their static and
+live drivers."""
 
 from __future__ import annotations
 
 import matplotlib
 
-matplotlib.use("Agg")
+matplotlib.use("Agg")  # the unrolled diagram is a still matplotlib figure
 
 import numpy as np
 import pytest
 import torch
 
-from grubook.sliders import KERNEL_NOTE, step_data
+from grubook import sliders
 from grubook.views import rnn_basics as rb
 
 
@@ -54,27 +55,40 @@ def test_larger_input_saturates_more_during_the_burst():
     assert small < 0.7 and large > 0.9
 
 
-def test_static_figure_steps_equal_the_data_function():
+def test_trajectory_figure_draws_the_data_function():
+    amplitudes, units = (0.5, 8.0), 3
+    fig = rb.trajectory_figure(1.5, amplitudes, units=units, steps=25)
+    assert len(fig.data) == len(amplitudes) * units
+    for r, amplitude in enumerate(amplitudes):
+        expected = rb.hidden_trajectory(1.5, amplitude, steps=25)
+        for i in range(units):
+            trace = fig.data[r * units + i]
+            np.testing.assert_array_equal(trace.y, expected["h"][:, i])
+            np.testing.assert_array_equal(trace.x, expected["time"])
+    assert "ρ = 1.5" in fig.layout.title.text
+    assert fig.layout.xaxis2.title.text == "time step t"
+    assert fig.layout.yaxis.title.text == "h_t, input 0.5"
+    assert len(fig.layout.shapes) == 3 * len(amplitudes)  # the burst, tanh's bounds per row
+    with pytest.raises(ValueError, match="amplitudes"):
+        rb.trajectory_figure(1.0, ())
+
+
+def test_static_figure_steps_equal_the_figure_function():
     radii, amplitudes, units = (0.5, 1.0, 2.5), (0.5, 8.0), 3
     fig = rb.static_trajectory_figure(radii, amplitudes, units=units, steps=25)
     steps = fig.layout.sliders[0].steps
-    assert len(steps) == len(radii)
     assert [s.label for s in steps] == ["0.5", "1", "2.5"]
-    for k, radius in enumerate(radii):
-        data = step_data(fig, k)
-        assert len(data["y"]) == len(amplitudes) * units
-        for r, amplitude in enumerate(amplitudes):
-            expected = rb.hidden_trajectory(radius, amplitude, steps=25)
-            for i in range(units):
-                np.testing.assert_allclose(
-                    data["y"][r * units + i], expected["h"][:, i], rtol=0, atol=0
-                )
-                np.testing.assert_array_equal(data["x"][r * units + i], expected["time"])
+    shown = [sliders.step_figure(fig, i) for i in range(len(radii))]
+    for radius, step in zip(radii, shown):
+        expected = rb.trajectory_figure(radius, amplitudes, units=units, steps=25)
+        assert sliders.same_figure(step, expected)
+    # the slider really changes the figure: traces and title
+    assert not sliders.same_figure(shown[0], shown[1])
+    assert not sliders.same_figure(shown[1], shown[2])
+    assert "title.text" in sliders.step_layout(fig, 0)
     # the figure opens on radius 1
     assert fig.layout.sliders[0].active == 1
-    np.testing.assert_array_equal(
-        fig.data[0].y, rb.hidden_trajectory(1.0, 0.5, steps=25)["h"][:, 0]
-    )
+    assert sliders.same_figure(fig, rb.trajectory_figure(1.0, amplitudes, units=units, steps=25))
 
 
 def test_unrolled_diagram_draws():
@@ -86,11 +100,15 @@ def test_unrolled_diagram_draws():
     plt.close(fig)
 
 
-def test_live_view_has_both_sliders_and_the_kernel_note():
-    import matplotlib.pyplot as plt
-
+def test_live_view_redraws_the_figure_function():
     box = rb.live_view()
-    controls = [c.description for c in box.children[0].children[:-1]]
-    assert controls == ["ρ of U", "input"]
-    assert KERNEL_NOTE in box.children[-1].value
-    plt.close("all")
+    assert list(box.controls) == ["radius", "amplitude"]
+    assert [c.description for c in box.controls.values()] == ["ρ of U", "input"]
+    assert all(c.continuous_update for c in box.controls.values())
+    assert sliders.same_figure(box.figure, rb.trajectory_figure(1.0, amplitudes=(2.0,)))
+    before = box.figure
+    box.controls["radius"].value = 2.5
+    assert sliders.same_figure(box.figure, rb.trajectory_figure(2.5, amplitudes=(2.0,)))
+    assert not sliders.same_figure(box.figure, before)
+    box.controls["amplitude"].value = 8.0
+    assert sliders.same_figure(box.figure, rb.trajectory_figure(2.5, amplitudes=(8.0,)))

@@ -1,6 +1,7 @@
 """Chapter 3 views: the GRU's gates, set by hand and read from a trained network.
 
-Data functions (each runs the real :class:`grubook.GRUCell` / :class:`grubook.GRU`):
+Data functions (each runs the real :class:`grubook.GRUCell` / :class:`grubook.GRU`, whose
+equations are :func:`grubook.gru_step`):
 
 - :func:`gate_mix`: one GRU step on a small hidden state with z_t and r_t *set by hand*. The cell's
   update- and reset-gate weights are zeroed and their biases set to logit(z) and logit(r), so
@@ -10,10 +11,16 @@ Data functions (each runs the real :class:`grubook.GRUCell` / :class:`grubook.GR
   ln 0.5 / ln z steps.
 - :func:`recall_gates`: z_t and r_t of a trained model for one sequence of the recall task.
 
-Static (Plotly, precomputed slider steps) wrappers: :func:`static_mix_figure` (slider over z),
-:func:`static_reset_figure` (slider over r), :func:`static_memory_figure` (slider over z),
-:func:`static_recall_figure` (slider over the example). Live (ipywidgets) wrappers:
-:func:`live_gate_explorer`, :func:`live_memory`, :func:`live_recall`.
+Figure functions (one per view; each returns a whole Plotly figure) and their drivers
+(:func:`grubook.sliders.static` for the page, :func:`grubook.sliders.live` for a kernel):
+
+- :func:`gate_step_figure` (z, r): inside the candidate (top) and the mix into h_t (bottom).
+  Static: :func:`static_mix_figure` (slider over z), :func:`static_reset_figure` (slider over r).
+  Live: :func:`live_gate_explorer` (both).
+- :func:`memory_figure` (z): the fraction of an input still in the state k steps later.
+  Static: :func:`static_memory_figure`. Live: :func:`live_memory`.
+- :func:`recall_figure` (index): the inputs and heat maps of z_t and r_t of a trained model.
+  Static: :func:`static_recall_figure`. Live: :func:`live_recall`.
 """
 
 from __future__ import annotations
@@ -23,8 +30,9 @@ import math
 import numpy as np
 import torch
 
+from .. import sliders
 from ..gru import GRU, GRUCell
-from ..plotting import COLORS, OKABE_ITO
+from ..plotting import COLORS, GATE_SCALES, OKABE_ITO
 
 DTYPE = torch.float64
 HIDDEN = 6  # units in the hand-set explorer
@@ -34,10 +42,6 @@ H_PREV = (0.8, -0.6, 0.3, -0.9, 0.5, -0.2)
 X_INPUT = (1.0,)
 MEMORY_Z = (0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99)
 MEMORY_STEPS = 80
-
-# heat-map colour scales that keep each gate's colour: white (0) to the gate's colour (1)
-Z_SCALE = [[0.0, "#FFFFFF"], [1.0, COLORS["update"]]]
-R_SCALE = [[0.0, "#FFFFFF"], [1.0, COLORS["reset"]]]
 
 
 def _check_gate(name: str, value) -> float:
@@ -186,96 +190,65 @@ def recall_gates(model, x: torch.Tensor, y: torch.Tensor, index: int, order=None
     }
 
 
-# ----- static (Plotly) wrappers -----------------------------------------------------------------
-def _mix_traces(d: dict):
-    import plotly.graph_objects as go
-
-    u = d["unit"]
-    return [
-        go.Bar(
-            x=u,
-            y=d["h_prev"],
-            name="old state h<sub>t−1</sub>",
-            marker_color=OKABE_ITO["grey"],
-            offsetgroup="old",
-        ),
-        go.Bar(
-            x=u,
-            y=d["candidate"],
-            name="candidate h̃<sub>t</sub>",
-            marker_color=COLORS["candidate"],
-            offsetgroup="cand",
-        ),
-        go.Scatter(
-            x=u,
-            y=d["h"],
-            name="new state h<sub>t</sub>",
-            mode="markers",
-            marker={
-                "symbol": "diamond",
-                "size": 16,
-                "color": COLORS["hidden"],
-                "line": {"color": "white", "width": 1.5},
-            },
-        ),
-    ]
+# ----- figure functions and their drivers -------------------------------------------------------
+def _title(text: str, top: bool = False) -> dict:
+    """A centred title; ``top`` pins it to the top edge, so that a legend that wraps on a narrow
+    screen grows up to it, not over it."""
+    title = {"text": text, "x": 0.5, "xanchor": "center", "font": {"size": 15}}
+    return {**title, "y": 0.985, "yanchor": "top"} if top else title
 
 
-def _bar_layout(title: str, ytitle: str) -> dict:
+def _diamonds(color: str) -> dict:
     return {
-        "title": {
-            "text": title,
-            "y": 0.98,
-            "yanchor": "top",
-            "x": 0.5,
-            "xanchor": "center",
-            "font": {"size": 15},
-        },
-        "barmode": "group",
-        "height": 500,
-        "margin": {"t": 120, "b": 40},
-        "xaxis": {"title": {"text": "hidden unit"}, "dtick": 1},
-        "yaxis": {"title": {"text": ytitle}, "range": [-1.25, 1.25], "zeroline": True},
-        "legend": {"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom"},
+        "symbol": "diamond",
+        "size": 16,
+        "color": color,
+        "line": {"color": "white", "width": 1.5},
     }
 
 
-def static_mix_figure(values=GATE_VALUES, r: float = 1.0, **kwargs):
-    """Plotly: h_{t-1}, the candidate and h_t per unit, with a slider over z (r held at ``r``).
-    Step i holds :func:`gate_mix` (values[i], r)."""
-    from ..sliders import static_slider
-
-    initial = list(values).index(0.5) if 0.5 in values else 0
-    return static_slider(
-        lambda z: _mix_traces(gate_mix(z, r, **kwargs)),
-        values,
-        label="update gate z",
-        fmt="{:.1f}",
-        initial=initial,
-        layout=_bar_layout(
-            "The update gate mixes the old state and the candidate", "value of the unit"
-        ),
-    )
+def _panel_legend(y: float, title: str) -> dict:
+    return {
+        "title": {"text": title, "side": "top"},
+        "orientation": "h",
+        "x": 0,
+        "y": y,
+        "xanchor": "left",
+        "yanchor": "bottom",
+    }
 
 
-def _reset_traces(d: dict):
+def gate_step_figure(z: float = 0.5, r: float = 1.0, h_prev=H_PREV, x=X_INPUT, seed: int = 0):
+    """One GRU step with z_t = z and r_t = r on every unit (:func:`gate_mix`), per hidden unit.
+
+    Top panel, where r_t acts: the candidate's two terms, W_n x_t + b_in and
+    r_t ⊙ (U_n h_{t-1} + b_hn) (with the same term at r = 1 as a short line), and the candidate
+    h~_t = tanh(their sum). Bottom panel, where z_t acts: h_{t-1}, h~_t and the new state
+    h_t = (1 - z_t) ⊙ h~_t + z_t ⊙ h_{t-1}.
+
+    Returns a ``plotly.graph_objects.Figure`` with seven traces (four on top, three below).
+    """
     import plotly.graph_objects as go
 
+    d = gate_mix(z, r, h_prev=h_prev, x=x, seed=seed)
     u = d["unit"]
-    return [
+    top, bottom = {"xaxis": "x", "yaxis": "y"}, {"xaxis": "x2", "yaxis": "y2", "legend": "legend2"}
+    traces = [
         go.Bar(
             x=u,
             y=d["input_term"],
             name="W<sub>n</sub>x<sub>t</sub> + b<sub>in</sub>",
             marker_color=OKABE_ITO["grey"],
             offsetgroup="in",
+            **top,
         ),
         go.Bar(
             x=u,
             y=d["gated_recurrent"],
-            name="r⊙(U<sub>n</sub>h<sub>t−1</sub> + b<sub>hn</sub>)",
             marker_color=COLORS["reset"],
             offsetgroup="rec",
+            name="r<sub>t</sub> ⊙ (U<sub>n</sub>h<sub>t−1</sub> + b<sub>hn</sub>)",
+            **top,
         ),
         go.Scatter(
             x=u,
@@ -288,48 +261,115 @@ def _reset_traces(d: dict):
                 "color": COLORS["reset"],
                 "line": {"color": COLORS["reset"], "width": 2},
             },
+            **top,
         ),
         go.Scatter(
             x=u,
             y=d["candidate"],
-            name="candidate h̃<sub>t</sub>",
+            name="candidate h̃<sub>t</sub> = tanh(sum)",
             mode="markers",
-            marker={
-                "symbol": "diamond",
-                "size": 16,
-                "color": COLORS["candidate"],
-                "line": {"color": "white", "width": 1.5},
-            },
+            marker=_diamonds(COLORS["candidate"]),
+            **top,
+        ),
+        go.Bar(
+            x=u,
+            y=d["h_prev"],
+            name="old state h<sub>t−1</sub>",
+            offsetgroup="old",
+            marker_color=OKABE_ITO["grey"],
+            **bottom,
+        ),
+        go.Bar(
+            x=u,
+            y=d["candidate"],
+            name="candidate h̃<sub>t</sub>",
+            offsetgroup="cand",
+            marker_color=COLORS["candidate"],
+            **bottom,
+        ),
+        go.Scatter(
+            x=u,
+            y=d["h"],
+            name="new state h<sub>t</sub>",
+            mode="markers",
+            marker=_diamonds(COLORS["hidden"]),
+            **bottom,
         ),
     ]
-
-
-def static_reset_figure(values=GATE_VALUES, z: float = 0.5, **kwargs):
-    """Plotly: the two terms inside the candidate's tanh and the candidate, per unit, with a slider
-    over r (z held at ``z``; it does not enter the candidate). Step i holds :func:`gate_mix`
-    (z, values[i])."""
-    from ..sliders import static_slider
-
-    initial = list(values).index(0.5) if 0.5 in values else 0
-    return static_slider(
-        lambda r: _reset_traces(gate_mix(z, r, **kwargs)),
-        values,
-        label="reset gate r",
-        fmt="{:.1f}",
-        initial=initial,
-        layout=_bar_layout(
-            "The reset gate scales the old state's part of the candidate",
-            "value inside the candidate",
+    value_range = {"range": [-1.25, 1.25], "zeroline": True}
+    layout = {
+        "title": _title(
+            f"One GRU step, z<sub>t</sub> = {d['z'][0]:.2f} and "
+            f"r<sub>t</sub> = {d['r'][0]:.2f} on every unit",
+            top=True,
         ),
+        "barmode": "group",
+        "height": 780,
+        "margin": {"t": 150, "b": 50},
+        "xaxis": {"anchor": "y", "dtick": 1},
+        "yaxis": {"domain": [0.6, 1.0], "title": {"text": "inside the candidate"}, **value_range},
+        "xaxis2": {"anchor": "y2", "dtick": 1, "title": {"text": "hidden unit"}},
+        "yaxis2": {"domain": [0.0, 0.4], "title": {"text": "value of the unit"}, **value_range},
+        "legend": _panel_legend(1.01, "<b>The candidate</b> (r<sub>t</sub> acts here):"),
+        "legend2": _panel_legend(0.42, "<b>The mix</b> (z<sub>t</sub> acts here):"),
+    }
+    return go.Figure(traces, layout)
+
+
+def _gate_index(values, value: float) -> int:
+    values = list(values)
+    return values.index(value) if value in values else 0
+
+
+def static_mix_figure(values=GATE_VALUES, r: float = 1.0, **kwargs):
+    """:func:`gate_step_figure` with a slider over z (r held at ``r``); step i is
+    ``gate_step_figure(z=values[i], r=r, **kwargs)``."""
+    return sliders.static(
+        lambda z: gate_step_figure(z=z, r=r, **kwargs),
+        values,
+        label="update gate z",
+        fmt="{:.1f}",
+        initial=_gate_index(values, 0.5),
     )
 
 
-def _memory_traces(d: dict):
+def static_reset_figure(values=GATE_VALUES, z: float = 0.5, **kwargs):
+    """:func:`gate_step_figure` with a slider over r (z held at ``z``; it does not enter the
+    candidate); step i is ``gate_step_figure(z=z, r=values[i], **kwargs)``."""
+    return sliders.static(
+        lambda r: gate_step_figure(z=z, r=r, **kwargs),
+        values,
+        label="reset gate r",
+        fmt="{:.1f}",
+        initial=_gate_index(values, 0.5),
+    )
+
+
+def live_gate_explorer(z: float = 0.5, r: float = 1.0):
+    """ipywidgets: continuous sliders for z and r, redrawing :func:`gate_step_figure`."""
+    import ipywidgets as widgets
+
+    kw = {"min": 0.0, "max": 1.0, "step": 0.05, "continuous_update": True}
+    return sliders.live(
+        gate_step_figure,
+        z=widgets.FloatSlider(value=z, description="z (update)", **kw),
+        r=widgets.FloatSlider(value=r, description="r (reset)", **kw),
+    )
+
+
+def memory_figure(z: float = 0.9, steps: int = MEMORY_STEPS):
+    """The fraction of an input still in the state k steps after it was written, for a GRU whose
+    update gate is held at ``z`` (:func:`memory_trace`), with its half-life ln 0.5 / ln z.
+
+    Returns a ``plotly.graph_objects.Figure`` with two traces: the retained fraction and the
+    half-life marker (empty when the half-life is infinite, at z = 1).
+    """
     import plotly.graph_objects as go
 
+    d = memory_trace(z, steps)
     hl = d["half_life"]
     hl_x = [hl, hl] if math.isfinite(hl) else [None, None]
-    return [
+    traces = [
         go.Scatter(
             x=d["k"],
             y=d["retained"],
@@ -347,22 +387,20 @@ def _memory_traces(d: dict):
             textposition="middle right",
         ),
     ]
-
-
-def static_memory_figure(values=MEMORY_Z, steps: int = MEMORY_STEPS):
-    """Plotly: the fraction of an input left in the state k steps later, with a slider over a
-    constant z. Step i holds :func:`memory_trace` (values[i])."""
-    from ..sliders import static_slider
-
     layout = {
-        "title": {"text": "How long a constant update gate z keeps an input", "font": {"size": 15}},
+        "title": _title(
+            f"An update gate held at z = {d['z']:.3f} keeps half an input for {hl:.1f} steps"
+        ),
         "height": 450,
         "margin": {"t": 60, "b": 40},
         "xaxis": {"title": {"text": "steps k since the input was written"}, "range": [0, steps]},
-        "yaxis": {"title": {"text": "fraction retained, h_k / h_0"}, "range": [0, 1.05]},
+        "yaxis": {
+            "title": {"text": "fraction retained, h<sub>k</sub> / h<sub>0</sub>"},
+            "range": [0, 1.05],
+        },
         "legend": {
-            "y": 0.98,
             "x": 0.98,
+            "y": 0.98,
             "xanchor": "right",
             "yanchor": "top",
             "bgcolor": "rgba(255,255,255,0.8)",
@@ -379,93 +417,90 @@ def static_memory_figure(values=MEMORY_Z, steps: int = MEMORY_STEPS):
             }
         ],
     }
-    initial = list(values).index(0.9) if 0.9 in values else 0
-    return static_slider(
-        lambda z: _memory_traces(memory_trace(z, steps)),
+    return go.Figure(traces, layout)
+
+
+def static_memory_figure(values=MEMORY_Z, steps: int = MEMORY_STEPS):
+    """:func:`memory_figure` with a slider over a constant z; step i is
+    ``memory_figure(z=values[i], steps=steps)``."""
+    return sliders.static(
+        lambda z: memory_figure(z=z, steps=steps),
         values,
         label="update gate z",
         fmt="{:g}",
-        initial=initial,
-        layout=layout,
+        initial=_gate_index(values, 0.9),
     )
 
 
-def _recall_layout(d: dict) -> dict:
-    """Per-example layout: a title with the answer and a line at the marked step on every panel."""
-    m = d["marked"]
-    shapes = [
-        {
-            "type": "line",
-            "xref": f"x{a}",
-            "yref": f"y{a} domain",
-            "x0": m,
-            "x1": m,
-            "y0": 0,
-            "y1": 1,
-            "line": {"color": COLORS["hidden"], "dash": "dot", "width": 2},
-        }
-        for a in ("", "2", "3")
-    ]
-    return {
-        "title": {
-            "text": f"Marked value {d['target']:+.2f} at step {m}; "
-            f"the GRU answers {d['prediction']:+.2f}",
-            "font": {"size": 15},
-        },
-        "shapes": shapes,
-    }
+def live_memory(z: float = 0.9, steps: int = MEMORY_STEPS):
+    """ipywidgets: a continuous slider over z (0.3 to 0.99), redrawing :func:`memory_figure`."""
+    import ipywidgets as widgets
+
+    return sliders.live(
+        lambda z: memory_figure(z=z, steps=steps),
+        z=widgets.FloatSlider(
+            value=z,
+            min=0.3,
+            max=0.99,
+            step=0.005,
+            readout_format=".3f",
+            description="z",
+            continuous_update=True,
+        ),
+    )
 
 
-def static_recall_figure(model, x: torch.Tensor, y: torch.Tensor, examples=range(8), order=None):
-    """Plotly: the input values (top) and heat maps of z_t (middle) and r_t (bottom), units by time,
-    with a slider over the example. Step i holds :func:`recall_gates` (model, x, y, examples[i])."""
+def recall_figure(model, x: torch.Tensor, y: torch.Tensor, index: int = 0, order=None):
+    """Sequence ``index`` of a recall batch x: (batch, length, 2), y: (batch, 1), through a trained
+    model (:func:`recall_gates`): its input values (top) and heat maps of z_t (middle) and r_t
+    (bottom), units (rows, in ``order``) by time step, with a line at the marked step.
+
+    Returns a ``plotly.graph_objects.Figure`` with four traces: the unmarked and the marked input
+    values (bars) and the two heat maps.
+    """
     import plotly.graph_objects as go
 
-    from ..sliders import static_slider
+    d = recall_gates(model, x, y, index, order)
+    m, T = d["marked"], len(d["time"])
+    units = [str(u) for u in d["units"]]  # category labels, in the sorted order
+    other = d["time"] != m
 
-    examples = list(examples)
-    cache = {i: recall_gates(model, x, y, i, order) for i in examples}
-    units = [str(u) for u in cache[examples[0]]["units"]]  # category labels, in the sorted order
+    def heatmap(gate: str, scale: str, axis: str, y_bar: float):
+        return go.Heatmap(
+            x=d["time"],
+            y=units,
+            z=d[gate],
+            zmin=0,
+            zmax=1,
+            colorscale=GATE_SCALES[scale],
+            xaxis=f"x{axis}",
+            yaxis=f"y{axis}",
+            colorbar={"title": {"text": f"{gate}<sub>t</sub>"}, "y": y_bar, "len": 0.3, "x": 1.01},
+            hovertemplate=f"step %{{x}}, unit %{{y}}: {gate} = %{{z:.2f}}<extra></extra>",
+        )
 
-    def traces(i):
-        d = cache[i]
-        colors = [COLORS["hidden"] if t == d["marked"] else OKABE_ITO["grey"] for t in d["time"]]
-        return [
-            go.Bar(
-                x=d["time"],
-                y=d["value"],
-                marker_color=colors,
-                name="input value",
-                showlegend=False,
-                hovertemplate="step %{x}: value %{y:.2f}<extra></extra>",
-            ),
-            go.Heatmap(
-                x=d["time"],
-                y=units,
-                z=d["z"],
-                zmin=0,
-                zmax=1,
-                colorscale=Z_SCALE,
-                xaxis="x2",
-                yaxis="y2",
-                colorbar={"title": {"text": "z<sub>t</sub>"}, "y": 0.525, "len": 0.3, "x": 1.01},
-                hovertemplate="step %{x}, %{y}: z = %{z:.2f}<extra></extra>",
-            ),
-            go.Heatmap(
-                x=d["time"],
-                y=units,
-                z=d["r"],
-                zmin=0,
-                zmax=1,
-                colorscale=R_SCALE,
-                xaxis="x3",
-                yaxis="y3",
-                colorbar={"title": {"text": "r<sub>t</sub>"}, "y": 0.155, "len": 0.3, "x": 1.01},
-                hovertemplate="step %{x}, %{y}: r = %{z:.2f}<extra></extra>",
-            ),
-        ]
-
-    T = x.shape[1]
+    traces = [
+        # the marked value in black, the others in grey: two bar traces, so that only their data
+        # changes from one example to the next
+        go.Bar(
+            x=d["time"][other],
+            y=d["value"][other],
+            marker_color=OKABE_ITO["grey"],
+            name="input value",
+            showlegend=False,
+            hovertemplate="step %{x}: value %{y:.2f}<extra></extra>",
+        ),
+        go.Bar(
+            x=[m],
+            y=[d["value"][m - 1]],
+            marker_color=COLORS["hidden"],
+            name="marked value",
+            showlegend=False,
+            hovertemplate="step %{x}: marked value %{y:.2f}<extra></extra>",
+        ),
+        heatmap("z", "update", "2", 0.525),
+        heatmap("r", "reset", "3", 0.155),
+    ]
     unit_axis = {
         "type": "category",
         "autorange": "reversed",
@@ -474,8 +509,13 @@ def static_recall_figure(model, x: torch.Tensor, y: torch.Tensor, examples=range
         "ticktext": units,
         "tickfont": {"size": 9},
     }
+    steps_axis = {"range": [0.5, T + 0.5], "matches": "x"}
     layout = {
+        "title": _title(
+            f"Marked value {d['target']:+.2f} at step {m}; the GRU answers {d['prediction']:+.2f}"
+        ),
         "height": 760,
+        "barmode": "overlay",
         "margin": {"t": 70, "b": 40, "l": 70},
         "xaxis": {"anchor": "y", "range": [0.5, T + 0.5], "showticklabels": False},
         "yaxis": {
@@ -483,203 +523,49 @@ def static_recall_figure(model, x: torch.Tensor, y: torch.Tensor, examples=range
             "range": [-1.05, 1.05],
             "title": {"text": "input x<sub>t</sub>"},
         },
-        "xaxis2": {
-            "anchor": "y2",
-            "range": [0.5, T + 0.5],
-            "showticklabels": False,
-            "matches": "x",
-        },
+        "xaxis2": {"anchor": "y2", "showticklabels": False, **steps_axis},
         "yaxis2": {
             "domain": [0.37, 0.68],
             "title": {"text": "z<sub>t</sub>, by unit"},
             **unit_axis,
         },
-        "xaxis3": {
-            "anchor": "y3",
-            "range": [0.5, T + 0.5],
-            "title": {"text": "time step t"},
-            "matches": "x",
-        },
+        "xaxis3": {"anchor": "y3", "title": {"text": "time step t"}, **steps_axis},
         "yaxis3": {"domain": [0.0, 0.31], "title": {"text": "r<sub>t</sub>, by unit"}, **unit_axis},
+        "shapes": [
+            {
+                "type": "line",
+                "xref": f"x{a}",
+                "yref": f"y{a} domain",
+                "x0": m,
+                "x1": m,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": COLORS["hidden"], "dash": "dot", "width": 2},
+            }
+            for a in ("", "2", "3")
+        ],
     }
-    return static_slider(
-        traces,
+    return go.Figure(traces, layout)
+
+
+def static_recall_figure(model, x: torch.Tensor, y: torch.Tensor, examples=range(8), order=None):
+    """:func:`recall_figure` with a slider over the example; step i is
+    ``recall_figure(model, x, y, index=examples[i], order=order)``."""
+    return sliders.static(
+        lambda i: recall_figure(model, x, y, index=i, order=order),
         examples,
         label="example",
         fmt="{:d}",
-        layout=layout,
-        layout_for=lambda i: _recall_layout(cache[i]),
     )
-
-
-# ----- live (ipywidgets + matplotlib) wrappers --------------------------------------------------
-def draw_mix(axes, d: dict) -> None:
-    """Matplotlib, two panels: the candidate's two terms (left) and the mix into h_t (right)."""
-    u = d["unit"]
-    w = 0.38
-    ax = axes[0]
-    ax.bar(u - w / 2, d["input_term"], w, color=OKABE_ITO["grey"], label="$W_n x_t + b_{in}$")
-    ax.bar(
-        u + w / 2,
-        d["gated_recurrent"],
-        w,
-        color=COLORS["reset"],
-        label=r"$r_t \odot (U_n h_{t-1} + b_{hn})$",
-    )
-    ax.scatter(
-        u + w / 2,
-        d["recurrent_term"],
-        marker="_",
-        s=400,
-        color=COLORS["reset"],
-        label="the same at $r=1$",
-    )
-    ax.scatter(
-        u,
-        d["candidate"],
-        marker="D",
-        s=60,
-        color=COLORS["candidate"],
-        edgecolor="white",
-        zorder=3,
-        label=r"candidate $\tilde h_t$",
-    )
-    ax.set_title("Inside the candidate")
-    ax.set_ylabel("value")
-    ax = axes[1]
-    ax.bar(u - w / 2, d["h_prev"], w, color=OKABE_ITO["grey"], label="$h_{t-1}$")
-    ax.bar(u + w / 2, d["candidate"], w, color=COLORS["candidate"], label=r"$\tilde h_t$")
-    ax.scatter(
-        u,
-        d["h"],
-        marker="D",
-        s=60,
-        color=COLORS["hidden"],
-        edgecolor="white",
-        zorder=3,
-        label="$h_t$",
-    )
-    ax.set_title("The mix into the new state")
-    for ax in axes:
-        ax.axhline(0, color=COLORS["hidden"], lw=0.8)
-        ax.set_ylim(-1.6, 1.6)
-        ax.set_xticks(u)
-        ax.set_xlabel("hidden unit")
-        ax.legend(fontsize=9, loc="lower left", ncol=2)
-
-
-def live_gate_explorer():
-    """ipywidgets: sliders for z and r; redraws :func:`draw_mix` from :func:`gate_mix`."""
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-
-    from ..sliders import live
-
-    def draw(z, r):
-        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
-        draw_mix(axes, gate_mix(z, r))
-        fig.suptitle(f"One GRU step with $z_t$ = {z:.2f} and $r_t$ = {r:.2f} on every unit")
-        fig.tight_layout()
-        plt.show()
-
-    kw = {"min": 0.0, "max": 1.0, "step": 0.05, "continuous_update": False}
-    return live(
-        draw,
-        z=widgets.FloatSlider(value=0.5, description="z (update)", **kw),
-        r=widgets.FloatSlider(value=1.0, description="r (reset)", **kw),
-    )
-
-
-def live_memory():
-    """ipywidgets: a slider over a constant z; redraws :func:`memory_trace`."""
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-
-    from ..sliders import live
-
-    def draw(z):
-        d = memory_trace(z)
-        fig, ax = plt.subplots(figsize=(7.5, 3.5))
-        ax.plot(d["k"], d["retained"], color=COLORS["update"], lw=2.5)
-        ax.axhline(0.5, color=OKABE_ITO["grey"], ls=":")
-        if math.isfinite(d["half_life"]):
-            ax.axvline(d["half_life"], color=COLORS["hidden"], ls="--", lw=1)
-        ax.set_ylim(0, 1.05)
-        ax.set_xlabel("steps k since the input was written")
-        ax.set_ylabel("fraction retained $h_k / h_0$")
-        ax.set_title(f"z = {z:.3f}: half-life {d['half_life']:.1f} steps")
-        plt.show()
-
-    return live(
-        draw,
-        z=widgets.FloatSlider(
-            value=0.9,
-            min=0.3,
-            max=0.995,
-            step=0.005,
-            readout_format=".3f",
-            description="z",
-            continuous_update=False,
-        ),
-    )
-
-
-def draw_recall(axes, d: dict) -> None:
-    """Matplotlib, three stacked panels: input values, z_t heat map, r_t heat map."""
-    T = len(d["time"])
-    colors = [COLORS["hidden"] if t == d["marked"] else OKABE_ITO["grey"] for t in d["time"]]
-    axes[0].bar(d["time"], d["value"], color=colors)
-    axes[0].set_ylabel("input $x_t$")
-    axes[0].set_ylim(-1.05, 1.05)
-    from matplotlib.colors import LinearSegmentedColormap
-
-    for ax, key, color, name in (
-        (axes[1], "z", COLORS["update"], "$z_t$"),
-        (axes[2], "r", COLORS["reset"], "$r_t$"),
-    ):
-        cmap = LinearSegmentedColormap.from_list(key, ["#FFFFFF", color])
-        im = ax.imshow(
-            d[key],
-            aspect="auto",
-            cmap=cmap,
-            vmin=0,
-            vmax=1,
-            extent=(0.5, T + 0.5, len(d["units"]) + 0.5, 0.5),
-            interpolation="nearest",
-        )
-        ax.set_ylabel(f"{name}, by unit")
-        ax.set_yticks(range(1, len(d["units"]) + 1), [str(u) for u in d["units"]], fontsize=7)
-        ax.grid(False)
-        ax.figure.colorbar(im, ax=ax, fraction=0.03, pad=0.01)
-    for ax in axes:
-        ax.axvline(d["marked"], color=COLORS["hidden"], ls=":", lw=1.5)
-        ax.set_xlim(0.5, T + 0.5)
-    axes[2].set_xlabel("time step t")
-    axes[2].set_xticks(range(1, T + 1, 2 if T > 12 else 1))
 
 
 def live_recall(model, x: torch.Tensor, y: torch.Tensor, order=None):
-    """ipywidgets: a slider over the examples of x; redraws :func:`draw_recall`."""
+    """ipywidgets: a continuous slider over the examples of x, redrawing :func:`recall_figure`."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    from ..sliders import live
-
-    def draw(index):
-        d = recall_gates(model, x, y, index, order)
-        fig, axes = plt.subplots(
-            3, 1, figsize=(9, 7), sharex=True, gridspec_kw={"height_ratios": [1, 1.6, 1.6]}
-        )
-        draw_recall(axes, d)
-        axes[0].set_title(
-            f"Marked value {d['target']:+.2f} at step {d['marked']}; "
-            f"the GRU answers {d['prediction']:+.2f}"
-        )
-        plt.show()
-
-    return live(
-        draw,
+    return sliders.live(
+        lambda index: recall_figure(model, x, y, index=index, order=order),
         index=widgets.IntSlider(
-            value=0, min=0, max=x.shape[0] - 1, description="example", continuous_update=False
+            value=0, min=0, max=x.shape[0] - 1, description="example", continuous_update=True
         ),
     )

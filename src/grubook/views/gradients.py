@@ -8,17 +8,25 @@ the norms fall below 1e-38, where float32 would round them to zero.
 
 Data functions: :func:`rnn_gradient_norms` (slider: spectral radius of U),
 :func:`gru_gradient_norms` (slider: the shift of the update-gate bias), :func:`clipping_step` (one
-SGD step with and without ``clip_grad_norm_``). Wrappers: :func:`static_rnn_figure`,
-:func:`static_gru_figure`, :func:`live_view`.
+SGD step with and without ``clip_grad_norm_``).
+
+Figure function: :func:`gradient_reach_figure` (radius, update_bias): the measured norms of the
+RNN (and its linear rate) and of the GRU over distance, a whole Plotly figure. Its drivers:
+:func:`static_rnn_figure` (a slider over the radius, the RNN alone) and :func:`static_gru_figure`
+(a slider over the bias shift, the default-init RNN as reference), built with
+:func:`grubook.sliders.static`, and :func:`live_view` (:func:`grubook.sliders.live`, continuous
+sliders for both) for a kernel.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 import torch
 
+from .. import sliders
 from ..gru import GRU
 from ..plotting import COLORS, OKABE_ITO
 from ..rnn import RNN
@@ -31,8 +39,7 @@ INPUT = 1
 BATCH = 8  # input sequences the norms are averaged over (geometric mean)
 RADII = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0)
 UPDATE_BIASES = (-2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0)
-RNN_RANGE = (1e-70, 1e10)  # y-axis ranges of the figures
-GRU_RANGE = (1e-50, 1e5)
+NORM_RANGE = (1e-70, 1e10)  # the y-axis range of every gradient-reach figure
 
 
 def spectral_radius(matrix: torch.Tensor) -> float:
@@ -228,13 +235,75 @@ def clipping_step(
     return out
 
 
-# ----- static (Plotly) and live (ipywidgets) wrappers -------------------------------------------
-def _norm_layout(title: str, y_range) -> dict:
-    lo, hi = y_range
-    return {
+# ----- the gradient-reach view: one figure function, two drivers -------------------------------
+@functools.lru_cache(maxsize=64)
+def _rnn_curve(radius, steps, hidden_size, batch, seed) -> dict:
+    # the figures call these with the same values again and again (a static figure's fixed
+    # reference, a live slider moved back and forth): compute each curve once
+    return rnn_gradient_norms(radius, steps, hidden_size, batch, seed)
+
+
+@functools.lru_cache(maxsize=64)
+def _gru_curve(update_bias, steps, hidden_size, batch, seed) -> dict:
+    return gru_gradient_norms(update_bias, steps, hidden_size, batch, seed)
+
+
+def gradient_reach_figure(
+    radius: float | None = 1.0,
+    update_bias: float = 0.0,
+    *,
+    show_gru: bool = True,
+    steps: int = STEPS,
+    hidden_size: int = HIDDEN,
+    batch: int = BATCH,
+    seed: int = 0,
+):
+    """||dh_T/dh_t|| over the distance T - t on a log axis: the tanh RNN whose U has spectral
+    radius ``radius`` (None: default initialisation), measured (:func:`rnn_gradient_norms`) and
+    its linear rate ρ**(T - t); with ``show_gru``, the GRU with the update-gate bias shifted by
+    ``update_bias`` (:func:`gru_gradient_norms`) as well.
+
+    Returns a ``plotly.graph_objects.Figure`` with two traces (RNN measured, ρ^(T−t)), three with
+    ``show_gru`` (then the GRU), on one fixed y range (:data:`NORM_RANGE`) for every setting.
+    """
+    import plotly.graph_objects as go
+
+    rnn = _rnn_curve(None if radius is None else float(radius), steps, hidden_size, batch, seed)
+    rho = "default init" if radius is None else f"ρ = {rnn['radius']:.2g}"
+    traces = [
+        go.Scatter(
+            x=rnn["distance"],
+            y=rnn["norm"],
+            name=f"tanh RNN, {rho}, measured",
+            line={"color": COLORS["rnn"], "width": 3},
+        ),
+        go.Scatter(
+            x=rnn["distance"],
+            y=rnn["bound"],
+            name=f"ρ^(T−t) = {rnn['radius']:.2g}^(T−t), the linear rate",
+            line={"color": OKABE_ITO["orange"], "dash": "dot"},
+        ),
+    ]
+    title = f"Gradient reach in a vanilla RNN ({rho}, T = {steps})"
+    if show_gru:
+        gru = _gru_curve(float(update_bias), steps, hidden_size, batch, seed)
+        traces.append(
+            go.Scatter(
+                x=gru["distance"],
+                y=gru["norm"],
+                name=f"GRU, update-gate bias {update_bias:+g}, measured",
+                line={"color": COLORS["gru"], "width": 3},
+            )
+        )
+        title = (
+            f"Gradient reach: tanh RNN ({rho}) and GRU (update-gate bias {update_bias:+g}), "
+            f"T = {steps}"
+        )
+    lo, hi = NORM_RANGE
+    layout = {
         "xaxis": {
             "title": {"text": "distance T − t (steps back from the last step)"},
-            "range": [0, STEPS],
+            "range": [0, steps],
         },
         "yaxis": {
             "title": {"text": "‖∂h_T / ∂h_t‖ (log scale)"},
@@ -247,120 +316,52 @@ def _norm_layout(title: str, y_range) -> dict:
         "margin": {"t": 110, "b": 40, "l": 70, "r": 20},
         "height": 580,
     }
+    return go.Figure(traces, layout)
 
 
 def static_rnn_figure(radii=RADII, **kwargs):
-    """Plotly figure with a slider over the spectral radius: the measured norm and
-    radius**distance."""
-    import plotly.graph_objects as go
-
-    from ..sliders import static_slider
-
-    def traces(radius):
-        d = rnn_gradient_norms(radius, **kwargs)
-        return [
-            go.Scatter(
-                x=d["distance"],
-                y=d["norm"],
-                name="measured ‖∂h_T/∂h_t‖ (tanh RNN)",
-                line={"color": COLORS["rnn"], "width": 3},
-            ),
-            go.Scatter(
-                x=d["distance"],
-                y=d["bound"],
-                name="ρ^(T−t), the linear rate",
-                line={"color": OKABE_ITO["orange"], "dash": "dot"},
-            ),
-        ]
-
-    initial = list(radii).index(1.0) if 1.0 in radii else 0
-    return static_slider(
-        traces,
+    """:func:`gradient_reach_figure` for the RNN alone, with a slider over the spectral radius;
+    step i is ``gradient_reach_figure(radii[i], show_gru=False, **kwargs)``."""
+    radii = list(radii)
+    return sliders.static(
+        lambda radius: gradient_reach_figure(radius, show_gru=False, **kwargs),
         radii,
         label="spectral radius ρ of U",
         fmt="{:g}",
-        initial=initial,
-        layout=_norm_layout("Gradient reach in a vanilla RNN (T = 100)", RNN_RANGE),
+        initial=radii.index(1.0) if 1.0 in radii else 0,
     )
 
 
 def static_gru_figure(biases=UPDATE_BIASES, **kwargs):
-    """Plotly figure with a slider over the update-gate bias shift; the default-init tanh RNN stays
-    as a fixed reference."""
-    import plotly.graph_objects as go
-
-    from ..sliders import static_slider
-
-    reference = rnn_gradient_norms(None, **kwargs)
-
-    def traces(shift):
-        d = gru_gradient_norms(shift, **kwargs)
-        return [
-            go.Scatter(
-                x=reference["distance"],
-                y=reference["norm"],
-                name="tanh RNN, default init",
-                line={"color": COLORS["rnn"], "dash": "dash"},
-            ),
-            go.Scatter(
-                x=d["distance"],
-                y=d["norm"],
-                name="GRU, measured",
-                line={"color": COLORS["gru"], "width": 3},
-            ),
-        ]
-
-    initial = list(biases).index(0.0) if 0.0 in biases else 0
-    return static_slider(
-        traces,
+    """:func:`gradient_reach_figure` with a slider over the GRU's update-gate bias shift, the
+    tanh RNN at default initialisation as a fixed reference; step i is
+    ``gradient_reach_figure(None, biases[i], **kwargs)``."""
+    biases = list(biases)
+    return sliders.static(
+        lambda shift: gradient_reach_figure(None, shift, **kwargs),
         biases,
         label="update-gate bias shift",
         fmt="{:+g}",
-        initial=initial,
-        layout=_norm_layout("Gradient reach in a GRU (T = 100)", GRU_RANGE),
+        initial=biases.index(0.0) if 0.0 in biases else 0,
     )
 
 
-def draw_norms(ax, rnn: dict, gru: dict, radius: float, shift: float) -> None:
-    """Matplotlib: the two measured curves on a log axis (used by the live view)."""
-    lo, hi = min(RNN_RANGE[0], GRU_RANGE[0]), max(RNN_RANGE[1], GRU_RANGE[1])
-    ax.semilogy(
-        rnn["distance"], rnn["norm"], color=COLORS["rnn"], lw=2.5, label=f"tanh RNN, ρ = {radius:g}"
-    )
-    ax.semilogy(rnn["distance"], rnn["bound"], color=OKABE_ITO["orange"], ls=":", label="ρ^(T−t)")
-    ax.semilogy(
-        gru["distance"],
-        gru["norm"],
-        color=COLORS["gru"],
-        lw=2.5,
-        label=f"GRU, update bias {shift:+g}",
-    )
-    ax.set_ylim(lo, hi)
-    ax.set_xlim(0, rnn["distance"][-1])
-    ax.set_xlabel("distance T − t (steps)")
-    ax.set_ylabel(r"$\|\partial h_T / \partial h_t\|$")
-    ax.set_title("How far back the gradient reaches (T = 100, hidden 32)")
-    ax.legend(loc="lower left", fontsize=9)
-
-
-def live_view():
-    """ipywidgets: sliders for the RNN's spectral radius and the GRU's update-gate bias shift."""
+def live_view(radius: float = 1.0, update_bias: float = 0.0):
+    """ipywidgets: continuous sliders for the RNN's spectral radius and the GRU's update-gate bias
+    shift, redrawing :func:`gradient_reach_figure` with both models."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    from ..sliders import live
-
-    def draw(radius, shift):
-        _, ax = plt.subplots(figsize=(8, 4.5))
-        draw_norms(ax, rnn_gradient_norms(radius), gru_gradient_norms(shift), radius, shift)
-        plt.show()
-
-    return live(
-        draw,
+    return sliders.live(
+        gradient_reach_figure,
         radius=widgets.FloatSlider(
-            value=1.0, min=0.25, max=4.0, step=0.25, description="ρ of U", continuous_update=False
+            value=radius, min=0.25, max=4.0, step=0.25, description="ρ of U", continuous_update=True
         ),
-        shift=widgets.FloatSlider(
-            value=0.0, min=-2.0, max=6.0, step=0.5, description="z bias", continuous_update=False
+        update_bias=widgets.FloatSlider(
+            value=update_bias,
+            min=-2.0,
+            max=6.0,
+            step=0.5,
+            description="z bias",
+            continuous_update=True,
         ),
     )

@@ -9,16 +9,17 @@ In the GRU one gate sets both, so keep + write = 1 for every unit at every step;
 forget and input gates are separate layers, so a unit can keep everything *and* write (add), or keep
 nothing and write nothing (erase).
 
-Data functions (each runs a real ``grubook`` model, a :class:`grubook.training.SequenceModel` with cell
-"gru" or "lstm"):
+Data functions (each runs a real ``grubook`` model, a :class:`grubook.training.SequenceModel`
+with cell "gru" or "lstm"):
 
 - :func:`gate_fractions`: keep and write for every sequence, step and unit of a batch.
 - :func:`keep_write_step`: what the views show for one sequence at one step: keep and write per unit
   for a GRU and an LSTM fed the same inputs.
 
-Static (Plotly, precomputed slider steps over time): :func:`static_keep_write_figure`. Live
-(ipywidgets + matplotlib, sliders over the example and the step): :func:`live_keep_write`.
-Matplotlib summary over a whole batch: :func:`draw_keep_write_cloud`.
+One figure function, :func:`keep_write_figure` (example, step t), drawn by two drivers:
+:func:`static_keep_write_figure` (a precomputed slider over t, for the page) and
+:func:`live_keep_write` (continuous sliders over the example and t, in a kernel). Not a view: the
+matplotlib summary over a whole batch, :func:`draw_keep_write_cloud`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .. import sliders
 from ..plotting import COLORS, OKABE_ITO
 
 KEEP_NAME = {"gru": "z<sub>t</sub>", "lstm": "f<sub>t</sub>"}
@@ -38,7 +40,8 @@ def _cell_of(model) -> str:
     cell = getattr(model, "cell", None)
     if cell not in ("gru", "lstm"):
         raise ValueError(
-            f"model must be a grubook.training.SequenceModel with cell 'gru' or 'lstm', got cell {cell!r}."
+            "model must be a grubook.training.SequenceModel with cell 'gru' or 'lstm', "
+            f"got cell {cell!r}."
         )
     return cell
 
@@ -46,7 +49,9 @@ def _cell_of(model) -> str:
 def _check_x(x) -> None:
     if not isinstance(x, torch.Tensor) or x.ndim != 3 or x.shape[-1] != 2:
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"x must be a tensor of shape (batch, length, 2) from the adding task, got {shape}.")
+        raise ValueError(
+            f"x must be a tensor of shape (batch, length, 2) from the adding task, got {shape}."
+        )
 
 
 def gate_fractions(model, x: torch.Tensor) -> dict:
@@ -55,8 +60,9 @@ def gate_fractions(model, x: torch.Tensor) -> dict:
     GRU: keep = z_t, write = 1 - z_t. LSTM: keep = f_t (forget gate), write = i_t (input gate). Read
     from the last layer of ``model(x, return_gates=True)``.
 
-    Returns {"cell": "gru" or "lstm", "keep": (batch, length, hidden), "write": (batch, length,
-    hidden), "marked": (batch, length) bool, true at the marked steps, "prediction": (batch,)}, numpy.
+    Returns numpy arrays: {"cell": "gru" or "lstm", "keep": (batch, length, hidden), "write":
+    (batch, length, hidden), "marked": (batch, length) bool, true at the marked steps,
+    "prediction": (batch,)}.
     """
     cell = _cell_of(model)
     _check_x(x)
@@ -80,8 +86,9 @@ def keep_write_step(gru_model, lstm_model, x: torch.Tensor, index: int, t: int) 
     (batch, length, 2), both models fed the same inputs.
 
     Returns {"t": t, "time": (length,) 1..length, "value": (length,) the input values, "marked":
-    list of the marked steps (1-based), "is_marked": bool, "gru_keep", "gru_write": (hidden_gru,),
-    "lstm_keep", "lstm_write": (hidden_lstm,), "gru_prediction", "lstm_prediction", "target": floats}.
+    list of the marked steps (1-based), "is_marked": bool, "gru_keep", "gru_write":
+    (hidden_gru,), "lstm_keep", "lstm_write": (hidden_lstm,), "gru_prediction",
+    "lstm_prediction", "target": floats}.
     """
     if _cell_of(gru_model) != "gru" or _cell_of(lstm_model) != "lstm":
         raise ValueError("keep_write_step needs a GRU model first and an LSTM model second.")
@@ -111,104 +118,181 @@ def keep_write_step(gru_model, lstm_model, x: torch.Tensor, index: int, t: int) 
 
 def _step_title(d: dict) -> str:
     where = "a marked step" if d["is_marked"] else "an unmarked step"
-    return (f"Step {d['t']} ({where}, input {d['value'][d['t'] - 1]:.2f}). Target sum {d['target']:.2f}; "
-            f"GRU answers {d['gru_prediction']:.2f}, LSTM {d['lstm_prediction']:.2f}")
+    return (
+        f"Step {d['t']} ({where}, input {d['value'][d['t'] - 1]:.2f}). "
+        f"Target sum {d['target']:.2f}; "
+        f"GRU answers {d['gru_prediction']:.2f}, LSTM {d['lstm_prediction']:.2f}"
+    )
 
 
-# ----- static (Plotly) wrapper -------------------------------------------------------------------
-def static_keep_write_figure(gru_model, lstm_model, x: torch.Tensor, index: int = 0, steps=None):
-    """Plotly: the input sequence (top) and, for step t, keep against write for every unit of the GRU
-    (bottom left) and the LSTM (bottom right), with a slider over t. Step i holds
-    :func:`keep_write_step` (gru_model, lstm_model, x, index, steps[i])."""
+# ----- the figure function and its drivers ------------------------------------------------------
+def keep_write_figure(gru_model, lstm_model, x: torch.Tensor, index: int = 0, t: int = 1):
+    """Sequence ``index`` of x: (batch, length, 2) at step ``t`` (1-based), fed to both models
+    (:func:`keep_write_step`): the input sequence with the current step (top) and keep against
+    write for every unit of the GRU (bottom left) and the LSTM (bottom right), the diagonal
+    keep + write = 1 dashed.
+
+    Returns a ``plotly.graph_objects.Figure`` with six traces: the inputs, the current-step line,
+    and a diagonal and the units for each cell.
+    """
     import plotly.graph_objects as go
 
-    from ..sliders import static_slider
+    d = keep_write_step(gru_model, lstm_model, x, index, t)
+    colors = [COLORS["hidden"] if s in d["marked"] else OKABE_ITO["grey"] for s in d["time"]]
+    marker = {"size": 10, "line": {"color": "white", "width": 1}}
 
-    steps = list(range(1, x.shape[1] + 1)) if steps is None else list(steps)
-    cache = {t: keep_write_step(gru_model, lstm_model, x, index, t) for t in steps}
-    first = cache[steps[0]]
-    colors = [COLORS["hidden"] if s in first["marked"] else OKABE_ITO["grey"] for s in first["time"]]
+    def diagonal(axis: str):
+        return go.Scatter(
+            x=[0, 1],
+            y=[1, 0],
+            mode="lines",
+            xaxis=f"x{axis}",
+            yaxis=f"y{axis}",
+            showlegend=False,
+            hoverinfo="skip",
+            line={"color": OKABE_ITO["grey"], "dash": "dash", "width": 1.5},
+        )
 
-    def traces(t):
-        d = cache[t]
-        marker = {"size": 12 if d["is_marked"] else 9, "line": {"color": "white", "width": 1}}
-        return [
-            go.Bar(x=d["time"], y=d["value"], marker_color=colors, name="input value", showlegend=False,
-                   hovertemplate="step %{x}: value %{y:.2f}<extra></extra>"),
-            go.Scatter(x=[t, t], y=[0, 1.05], mode="lines", name="current step", showlegend=False,
-                       line={"color": COLORS["update"], "width": 3}, hoverinfo="skip"),
-            go.Scatter(x=[0, 1], y=[1, 0], mode="lines", xaxis="x2", yaxis="y2", showlegend=False,
-                       line={"color": OKABE_ITO["grey"], "dash": "dash", "width": 1.5}, hoverinfo="skip"),
-            go.Scatter(x=d["gru_keep"], y=d["gru_write"], mode="markers", xaxis="x2", yaxis="y2",
-                       name=f"GRU unit: keep {KEEP_NAME['gru']}, write {WRITE_NAME['gru']}",
-                       marker={"color": COLORS["gru"], **marker},
-                       hovertemplate="GRU: keep %{x:.2f}, write %{y:.2f}<extra></extra>"),
-            go.Scatter(x=[0, 1], y=[1, 0], mode="lines", xaxis="x3", yaxis="y3", showlegend=False,
-                       line={"color": OKABE_ITO["grey"], "dash": "dash", "width": 1.5}, hoverinfo="skip"),
-            go.Scatter(x=d["lstm_keep"], y=d["lstm_write"], mode="markers", xaxis="x3", yaxis="y3",
-                       name=f"LSTM unit: keep {KEEP_NAME['lstm']}, write {WRITE_NAME['lstm']}",
-                       marker={"color": COLORS["lstm"], "symbol": "diamond", **marker},
-                       hovertemplate="LSTM: keep %{x:.2f}, write %{y:.2f}<extra></extra>"),
-        ]
+    def units(cell: str, axis: str, symbol: str):
+        return go.Scatter(
+            x=d[f"{cell}_keep"],
+            y=d[f"{cell}_write"],
+            mode="markers",
+            xaxis=f"x{axis}",
+            yaxis=f"y{axis}",
+            name=f"{cell.upper()} unit: keep {KEEP_NAME[cell]}, write {WRITE_NAME[cell]}",
+            marker={"color": COLORS[cell], "symbol": symbol, **marker},
+            hovertemplate=f"{cell.upper()}: keep %{{x:.2f}}, write %{{y:.2f}}<extra></extra>",
+        )
 
+    traces = [
+        go.Bar(
+            x=d["time"],
+            y=d["value"],
+            marker_color=colors,
+            name="input value",
+            showlegend=False,
+            hovertemplate="step %{x}: value %{y:.2f}<extra></extra>",
+        ),
+        go.Scatter(
+            x=[t, t],
+            y=[0, 1.05],
+            mode="lines",
+            name="current step",
+            showlegend=False,
+            line={"color": COLORS["update"], "width": 3},
+            hoverinfo="skip",
+        ),
+        diagonal("2"),
+        units("gru", "2", "circle"),
+        diagonal("3"),
+        units("lstm", "3", "diamond"),
+    ]
     T = x.shape[1]
     square = {"range": [-0.03, 1.03], "dtick": 0.25}
     grey = {"color": OKABE_ITO["grey"]}
+
+    def note(text, x_, y_, ref="paper", **kw):
+        return {
+            "text": text,
+            "x": x_,
+            "y": y_,
+            "xref": ref if ref == "paper" else f"x{ref}",
+            "yref": ref if ref == "paper" else f"y{ref}",
+            "showarrow": False,
+            **kw,
+        }
+
+    heading = {"xanchor": "center", "yanchor": "bottom"}
     layout = {
+        "title": {"text": _step_title(d), "font": {"size": 14}},
         "height": 760,
         "margin": {"t": 80, "b": 50, "l": 70, "r": 20},
-        "title": {"font": {"size": 14}},
         "showlegend": False,
         "xaxis": {"anchor": "y", "range": [0.5, T + 0.5], "title": {"text": "time step t"}},
-        "yaxis": {"domain": [0.76, 1.0], "range": [0, 1.05], "title": {"text": "input x<sub>t</sub>"}},
-        "xaxis2": {"anchor": "y2", "domain": [0.0, 0.44], "title": {"text": "keep z<sub>t</sub>"}, **square},
-        "yaxis2": {"anchor": "x2", "domain": [0.0, 0.5], "title": {"text": "write 1 − z<sub>t</sub>"},
-                   **square},
-        "xaxis3": {"anchor": "y3", "domain": [0.56, 1.0], "title": {"text": "keep f<sub>t</sub> (forget gate)"},
-                   **square},
-        "yaxis3": {"anchor": "x3", "domain": [0.0, 0.5], "title": {"text": "write i<sub>t</sub> (input gate)"},
-                   **square},
+        "yaxis": {
+            "domain": [0.76, 1.0],
+            "range": [0, 1.05],
+            "title": {"text": "input x<sub>t</sub>"},
+        },
+        "xaxis2": {
+            "anchor": "y2",
+            "domain": [0.0, 0.44],
+            "title": {"text": "keep z<sub>t</sub>"},
+            **square,
+        },
+        "yaxis2": {
+            "anchor": "x2",
+            "domain": [0.0, 0.5],
+            "title": {"text": "write 1 − z<sub>t</sub>"},
+            **square,
+        },
+        "xaxis3": {
+            "anchor": "y3",
+            "domain": [0.56, 1.0],
+            "title": {"text": "keep f<sub>t</sub> (forget gate)"},
+            **square,
+        },
+        "yaxis3": {
+            "anchor": "x3",
+            "domain": [0.0, 0.5],
+            "title": {"text": "write i<sub>t</sub> (input gate)"},
+            **square,
+        },
         "annotations": [
-            {"text": "<b>GRU</b>: one gate sets both", "x": 0.22, "y": 0.53, "xref": "paper",
-             "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False,
-             "font": {"color": COLORS["gru"]}},
-            {"text": "<b>LSTM</b>: two independent gates", "x": 0.78, "y": 0.53, "xref": "paper",
-             "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False,
-             "font": {"color": COLORS["lstm"]}},
-            {"text": "keep + write = 1", "x": 0.42, "y": 0.42, "xref": "x2", "yref": "y2", "showarrow": False,
-             "textangle": 45, "font": grey},
-            {"text": "keep + write = 1", "x": 0.42, "y": 0.42, "xref": "x3", "yref": "y3", "showarrow": False,
-             "textangle": 45, "font": grey},
+            note(
+                "<b>GRU</b>: one gate sets both",
+                0.22,
+                0.53,
+                font={"color": COLORS["gru"]},
+                **heading,
+            ),
+            note(
+                "<b>LSTM</b>: two independent gates",
+                0.78,
+                0.53,
+                font={"color": COLORS["lstm"]},
+                **heading,
+            ),
+            note("keep + write = 1", 0.42, 0.42, "2", textangle=45, font=grey),
+            note("keep + write = 1", 0.42, 0.42, "3", textangle=45, font=grey),
         ],
     }
-    initial = steps.index(first["marked"][0]) if first["marked"][0] in steps else 0  # the first marker
-    return static_slider(traces, steps, label="step t", fmt="{:d}", initial=initial, layout=layout,
-                         layout_for=lambda t: {"title": {"text": _step_title(cache[t])}})
+    return go.Figure(traces, layout)
 
 
-# ----- matplotlib -------------------------------------------------------------------------------
-def draw_keep_write(axes, d: dict) -> None:
-    """Matplotlib, three axes: the input sequence with the current step, then keep against write for
-    the GRU's and the LSTM's units at that step (from :func:`keep_write_step`)."""
-    ax = axes[0]
-    colors = [COLORS["hidden"] if s in d["marked"] else OKABE_ITO["grey"] for s in d["time"]]
-    ax.bar(d["time"], d["value"], color=colors)
-    ax.axvline(d["t"], color=COLORS["update"], lw=3)
-    ax.set_xlabel("time step t")
-    ax.set_ylabel("input $x_t$")
-    ax.set_title(_step_title(d), fontsize=10)
-    for ax, cell, marker in ((axes[1], "gru", "o"), (axes[2], "lstm", "D")):
-        ax.plot([0, 1], [1, 0], color=OKABE_ITO["grey"], ls="--", lw=1)
-        ax.scatter(d[f"{cell}_keep"], d[f"{cell}_write"], s=60 if d["is_marked"] else 35, marker=marker,
-                   color=COLORS[cell], edgecolor="white")
-        ax.set_xlim(-0.03, 1.03)
-        ax.set_ylim(-0.03, 1.03)
-        ax.set_aspect("equal")
-        ax.set_xlabel(f"keep {KEEP_TEX[cell]}")
-        ax.set_ylabel(f"write {WRITE_TEX[cell]}")
-        ax.set_title(cell.upper())
+def static_keep_write_figure(gru_model, lstm_model, x: torch.Tensor, index: int = 0, steps=None):
+    """:func:`keep_write_figure` for sequence ``index`` with a slider over the step t (all steps
+    unless ``steps`` is given), opening at the first marked step; step i is
+    ``keep_write_figure(gru_model, lstm_model, x, index=index, t=steps[i])``."""
+    steps = list(range(1, x.shape[1] + 1)) if steps is None else list(steps)
+    first_marker = keep_write_step(gru_model, lstm_model, x, index, steps[0])["marked"][0]
+    return sliders.static(
+        lambda t: keep_write_figure(gru_model, lstm_model, x, index=index, t=t),
+        steps,
+        label="step t",
+        fmt="{:d}",
+        initial=steps.index(first_marker) if first_marker in steps else 0,
+    )
 
 
+def live_keep_write(gru_model, lstm_model, x: torch.Tensor, index: int = 0, t: int = 1):
+    """ipywidgets: continuous sliders over the example (``index``) and the step ``t``, redrawing
+    :func:`keep_write_figure`."""
+    import ipywidgets as widgets
+
+    return sliders.live(
+        lambda index, t: keep_write_figure(gru_model, lstm_model, x, index=index, t=t),
+        index=widgets.IntSlider(
+            value=index, min=0, max=x.shape[0] - 1, description="example", continuous_update=True
+        ),
+        t=widgets.IntSlider(
+            value=t, min=1, max=x.shape[1], description="step t", continuous_update=True
+        ),
+    )
+
+
+# ----- matplotlib: the summary over a whole batch (a still figure, not a view) -----------------
 def draw_keep_write_cloud(axes, gru_fractions: dict, lstm_fractions: dict) -> None:
     """Matplotlib, two axes: keep against write for every unit at every step of a batch (from
     :func:`gate_fractions`), GRU left and LSTM right; the marked steps in black on top."""
@@ -216,10 +300,24 @@ def draw_keep_write_cloud(axes, gru_fractions: dict, lstm_fractions: dict) -> No
         cell = d["cell"]
         marked = d["marked"]
         keep, write = d["keep"], d["write"]
-        ax.scatter(keep[~marked].ravel(), write[~marked].ravel(), s=5, alpha=0.2, color=COLORS[cell],
-                   rasterized=True, label="unmarked steps")
-        ax.scatter(keep[marked].ravel(), write[marked].ravel(), s=2, alpha=0.3, color=COLORS["hidden"],
-                   rasterized=True, label="marked steps")
+        ax.scatter(
+            keep[~marked].ravel(),
+            write[~marked].ravel(),
+            s=5,
+            alpha=0.2,
+            color=COLORS[cell],
+            rasterized=True,
+            label="unmarked steps",
+        )
+        ax.scatter(
+            keep[marked].ravel(),
+            write[marked].ravel(),
+            s=2,
+            alpha=0.3,
+            color=COLORS["hidden"],
+            rasterized=True,
+            label="marked steps",
+        )
         ax.plot([0, 1], [1, 0], color=OKABE_ITO["grey"], ls="--", lw=1)
         ax.set_xlim(-0.03, 1.03)
         ax.set_ylim(-0.03, 1.03)
@@ -230,28 +328,3 @@ def draw_keep_write_cloud(axes, gru_fractions: dict, lstm_fractions: dict) -> No
         legend = ax.legend(loc="upper right", fontsize=9, markerscale=4)
         for handle in legend.legend_handles:
             handle.set_alpha(1)
-
-
-# ----- live (ipywidgets) wrapper ------------------------------------------------------------------
-def live_keep_write(gru_model, lstm_model, x: torch.Tensor):
-    """ipywidgets: sliders over the example and the step t; redraws :func:`draw_keep_write` from
-    :func:`keep_write_step`."""
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-
-    from ..sliders import live
-
-    def draw(example, t):
-        fig = plt.figure(figsize=(10, 6.5))
-        grid = fig.add_gridspec(2, 2, height_ratios=[1, 2])
-        axes = [fig.add_subplot(grid[0, :]), fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])]
-        draw_keep_write(axes, keep_write_step(gru_model, lstm_model, x, example, t))
-        fig.tight_layout()
-        plt.show()
-
-    return live(
-        draw,
-        example=widgets.IntSlider(value=0, min=0, max=x.shape[0] - 1, description="example",
-                                  continuous_update=False),
-        t=widgets.IntSlider(value=1, min=1, max=x.shape[1], description="step t", continuous_update=False),
-    )

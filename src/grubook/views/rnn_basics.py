@@ -2,9 +2,14 @@
 
 Data function: :func:`hidden_trajectory` runs a real :class:`grubook.RNN` (one input feature, zero
 biases, recurrent matrix U rescaled to a chosen spectral radius) on a burst of constant input
-followed by silence, and returns every h_t. Wrappers: :func:`static_trajectory_figure` (Plotly, a
-slider over the spectral radius, one row per input amplitude) and :func:`live_view` (ipywidgets,
-both sliders). :func:`unrolled_diagram` draws the folded and unrolled RNN with matplotlib.
+followed by silence, and returns every h_t.
+
+Figure function: :func:`trajectory_figure` (radius, amplitudes): the first hidden units over time,
+one row per input amplitude, a whole Plotly figure. Its drivers: :func:`static_trajectory_figure`
+(:func:`grubook.sliders.static`, a slider over the spectral radius, three amplitudes) for the page
+and :func:`live_view` (:func:`grubook.sliders.live`, continuous sliders for the radius and one
+amplitude) for a kernel. :func:`unrolled_diagram` draws the folded and unrolled RNN (a still
+matplotlib figure, not a view).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .. import sliders
 from ..plotting import COLORS, OKABE_ITO, PALETTE
 from ..rnn import RNN
 
@@ -140,54 +146,36 @@ def unrolled_diagram(steps: int = 4):
     return fig
 
 
-# ----- static (Plotly) and live (ipywidgets) wrappers -------------------------------------------
-def _unit_traces(d: dict, row: int, units: int, showlegend: bool):
+# ----- the trajectory view: one figure function, two drivers -----------------------------------
+def trajectory_figure(
+    radius: float = 1.0,
+    amplitudes=AMPLITUDES,
+    units: int = UNITS_SHOWN,
+    steps: int = STEPS,
+    burst: int = BURST,
+    hidden_size: int = HIDDEN,
+    seed: int = 0,
+):
+    """The first ``units`` hidden units over time for U of spectral radius ``radius``, one row per
+    input amplitude in ``amplitudes`` (:func:`hidden_trajectory`), the input burst shaded.
+
+    Returns a ``plotly.graph_objects.Figure`` with ``len(amplitudes) * units`` line traces, row by
+    row (unit 1..units of the first amplitude, then of the second...).
+    """
     import plotly.graph_objects as go
 
-    axis = "" if row == 1 else str(row)
-    traces = [
-        go.Scatter(
-            x=d["time"],
-            y=d["h"][:, i],
-            mode="lines",
-            name=f"unit {i + 1}",
-            legendgroup=f"u{i}",
-            showlegend=showlegend,
-            line={"color": PALETTE[i % len(PALETTE)], "width": 2},
-            xaxis=f"x{axis}",
-            yaxis=f"y{axis}",
-        )
-        for i in range(units)
-    ]
-    return traces
-
-
-def static_trajectory_figure(
-    radii=RADII, amplitudes=AMPLITUDES, units: int = UNITS_SHOWN, **kwargs
-):
-    """Plotly figure, one row per input amplitude, with a slider over the spectral radius of U.
-
-    Each row shows the first ``units`` hidden units; step i of the slider holds
-    ``hidden_trajectory(radii[i], amplitude)`` for every amplitude."""
-    from ..sliders import static_slider
-
+    amplitudes = tuple(amplitudes)
     rows = len(amplitudes)
-    gap = 0.06
+    if rows == 0:
+        raise ValueError("amplitudes must hold at least one input amplitude, got none.")
+    gap = 0.06 if rows > 1 else 0.0
     height = (1 - gap * (rows - 1)) / rows
-
-    def traces(radius):
-        out = []
-        for r, a in enumerate(amplitudes, start=1):
-            out += _unit_traces(
-                hidden_trajectory(radius, a, **kwargs), r, units, showlegend=(r == 1)
-            )
-        return out
-
+    traces, shapes = [], []
     layout = {
         "height": 230 * rows + 170,
         "margin": {"t": 110, "b": 40, "l": 70, "r": 20},
         "title": {
-            "text": "Hidden state after a burst of input (shaded)",
+            "text": f"Hidden state after a burst of input (shaded), spectral radius ρ = {radius:g}",
             "y": 0.985,
             "yanchor": "top",
             "x": 0.02,
@@ -195,30 +183,42 @@ def static_trajectory_figure(
         },
         "legend": {"orientation": "h", "y": 1.01, "yanchor": "bottom", "x": 0},
     }
-    steps = kwargs.get("steps", STEPS)
-    burst = kwargs.get("burst", BURST)
-    shapes = []
-    for r, a in enumerate(amplitudes, start=1):
-        top = 1 - (r - 1) * (height + gap)
-        axis = "" if r == 1 else str(r)
+    for row, amplitude in enumerate(amplitudes, start=1):
+        d = hidden_trajectory(radius, amplitude, steps, burst, hidden_size, seed)
+        axis = "" if row == 1 else str(row)
+        traces += [
+            go.Scatter(
+                x=d["time"],
+                y=d["h"][:, i],
+                mode="lines",
+                name=f"unit {i + 1}",
+                legendgroup=f"u{i}",
+                showlegend=row == 1,
+                line={"color": PALETTE[i % len(PALETTE)], "width": 2},
+                xaxis=f"x{axis}",
+                yaxis=f"y{axis}",
+            )
+            for i in range(units)
+        ]
+        top = 1 - (row - 1) * (height + gap)
         layout[f"yaxis{axis}"] = {
             "domain": [top - height, top],
             "range": [-1.08, 1.08],
-            "title": {"text": f"h_t, input {a:g}"},
+            "title": {"text": f"h_t, input {amplitude:.2g}"},
             "anchor": f"x{axis}",
         }
         layout[f"xaxis{axis}"] = {
             "range": [0, steps + 1],
             "anchor": f"y{axis}",
-            "showticklabels": r == rows,
+            "showticklabels": row == rows,
         }
-        if r == rows:
+        if row == rows:
             layout[f"xaxis{axis}"]["title"] = {"text": "time step t"}
+        refs = {"xref": f"x{axis}", "yref": f"y{axis}"}
         shapes.append(
             {
                 "type": "rect",
-                "xref": f"x{axis}",
-                "yref": f"y{axis}",
+                **refs,
                 "x0": 0.5,
                 "x1": burst + 0.5,
                 "y0": -1.08,
@@ -229,12 +229,11 @@ def static_trajectory_figure(
                 "layer": "below",
             }
         )
-        for y in (-1, 1):
+        for y in (-1, 1):  # tanh's bounds
             shapes.append(
                 {
                     "type": "line",
-                    "xref": f"x{axis}",
-                    "yref": f"y{axis}",
+                    **refs,
                     "x0": 0,
                     "x1": steps + 1,
                     "y0": y,
@@ -243,55 +242,45 @@ def static_trajectory_figure(
                 }
             )
     layout["shapes"] = shapes
-    initial = list(radii).index(1.0) if 1.0 in radii else 0
-    return static_slider(
-        traces, radii, label="spectral radius ρ of U", fmt="{:g}", initial=initial, layout=layout
+    return go.Figure(traces, layout)
+
+
+def static_trajectory_figure(
+    radii=RADII, amplitudes=AMPLITUDES, units: int = UNITS_SHOWN, **kwargs
+):
+    """:func:`trajectory_figure` with a slider over the spectral radius of U, one row per input
+    amplitude; step i is ``trajectory_figure(radii[i], amplitudes, units, **kwargs)``. Opens at
+    radius 1 when ``radii`` holds it."""
+    radii = list(radii)
+    return sliders.static(
+        lambda radius: trajectory_figure(radius, amplitudes, units, **kwargs),
+        radii,
+        label="spectral radius ρ of U",
+        fmt="{:g}",
+        initial=radii.index(1.0) if 1.0 in radii else 0,
     )
 
 
-def draw_trajectory(ax, d: dict, units: int = UNITS_SHOWN, burst: int = BURST) -> None:
-    """Matplotlib: the first ``units`` hidden units over time, the input burst shaded."""
-    ax.axvspan(0.5, burst + 0.5, color=OKABE_ITO["grey"], alpha=0.18, lw=0, label="input on")
-    for i in range(units):
-        ax.plot(
-            d["time"], d["h"][:, i], color=PALETTE[i % len(PALETTE)], lw=2, label=f"unit {i + 1}"
-        )
-    ax.axhline(1, color=OKABE_ITO["grey"], ls=":", lw=1)
-    ax.axhline(-1, color=OKABE_ITO["grey"], ls=":", lw=1)
-    ax.set_ylim(-1.08, 1.08)
-    ax.set_xlim(0, d["time"][-1] + 1)
-    ax.set_xlabel("time step t")
-    ax.set_ylabel("$h_t$ (first units)")
-
-
-def live_view():
-    """ipywidgets: sliders for the spectral radius of U and the input amplitude."""
+def live_view(radius: float = 1.0, amplitude: float = 2.0):
+    """ipywidgets: continuous sliders for the spectral radius of U and the input amplitude,
+    redrawing ``trajectory_figure(radius, amplitudes=(amplitude,))``, one row."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    from ..sliders import live
+    def figure(radius, amplitude):
+        return trajectory_figure(radius, amplitudes=(amplitude,))
 
-    def draw(radius, amplitude):
-        _, ax = plt.subplots(figsize=(8, 3.8))
-        draw_trajectory(ax, hidden_trajectory(radius, amplitude))
-        ax.set_title(
-            f"Hidden state, spectral radius {radius:g}, input {amplitude:g} during the shaded burst"
-        )
-        ax.legend(loc="lower right", fontsize=9, ncol=5)
-        plt.show()
-
-    return live(
-        draw,
+    return sliders.live(
+        figure,
         radius=widgets.FloatSlider(
-            value=1.0, min=0.1, max=3.0, step=0.05, description="ρ of U", continuous_update=False
+            value=radius, min=0.1, max=3.0, step=0.05, description="ρ of U", continuous_update=True
         ),
         amplitude=widgets.FloatLogSlider(
-            value=2.0,
+            value=amplitude,
             base=10,
             min=-1,
             max=1.3,
             step=0.05,
             description="input",
-            continuous_update=False,
+            continuous_update=True,
         ),
     )
