@@ -17,6 +17,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+SETUP_MARKER = "# Set-up for Colab"  # the first cell of every chapter (scripts/make_notebooks.py)
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -114,18 +115,17 @@ def imported_modules(source: str) -> set[str]:
 def runtime_imports() -> dict[str, str]:
     """{module: where it is imported} over the chapters' code cells and grubook's modules.
 
-    grubook's Sphinx extensions (``sphinx_*.py``) run only in the book build, not in a notebook.
+    The build machinery (``src/grubook_site``) runs only in the book build, not in a notebook; the
+    set-up cell's ``google.colab`` import runs only on Colab, which provides it.
     """
     found: dict[str, str] = {}
     for chapter in sorted((ROOT / "book").glob("*.md")):
         nb = jupytext.read(chapter)
         for cell in nb.cells:
-            if cell.cell_type == "code":
+            if cell.cell_type == "code" and SETUP_MARKER not in cell.source:
                 for mod in imported_modules(cell.source):
                     found.setdefault(mod, chapter.name)
     for path in sorted((ROOT / "src" / "grubook").rglob("*.py")):
-        if path.name.startswith("sphinx_"):
-            continue
         for mod in imported_modules(path.read_text()):
             found.setdefault(mod, str(path.relative_to(ROOT)))
     return found

@@ -26,7 +26,7 @@ LIVE_CALL = re.compile(r"views\.\w+\.live_\w+\(")
 # one line, the same in every chapter; "this figure" / "the figure above" may name another figure
 LIVE_LINE = re.compile(
     r"\*\*Live:\*\* in a notebook \(Colab, Binder or Live Code, from the rocket menu above\) the "
-    r"cell below drives .+ with continuous sliders; on this page, the slider of .+ shows the "
+    r"cell below drives .+ with [^;]+; on this page, the slider of .+ shows the "
     r"same function at steps computed when the page was built\."
 )
 
