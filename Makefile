@@ -12,6 +12,10 @@ JB_FLAGS ?= -W -n --keep-going
 setup:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --upgrade pip
+	# torch first, from PyTorch's CPU wheel index (for torch alone: an unreachable extra index slows
+	# every lookup): PyPI's torch for Linux is the multi-GB CUDA build. requirements.txt then finds
+	# torch==2.13.0 (+cpu) installed.
+	$(BIN)/pip install --no-deps torch==2.13.0 --extra-index-url https://download.pytorch.org/whl/cpu
 	$(BIN)/pip install -r requirements.txt
 	$(BIN)/pip install --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3"

@@ -33,6 +33,19 @@ def test_static_steps_equal_the_figure_function():
     assert "x" not in sliders.step_data(fig, 0)  # the same in every step: stored once
 
 
+def test_a_key_that_only_some_traces_have_rebuilds_exactly():
+    def two(a):  # marker.color varies on the scatter; the heat map has no marker at all
+        return go.Figure(
+            [go.Scatter(y=[1, 2], marker={"color": ["red", "blue"][a]}), go.Heatmap(z=[[a]])]
+        )
+
+    fig = sliders.static(two, [0, 1], label="a")
+    assert sliders.step_data(fig, 1)["marker.color"] == ["blue", None]
+    for a in (0, 1):
+        assert sliders.same_figure(sliders.step_figure(fig, a), two(a))
+        assert "marker" not in sliders.step_figure(fig, a)["data"][1]
+
+
 def test_static_without_layout_changes_restyles_only():
     fig = sliders.static(lambda a: go.Figure(go.Bar(y=[a, 2 * a])), [1, 2], label="a")
     assert fig.layout.sliders[0].steps[1].method == "restyle"

@@ -169,8 +169,12 @@ def step_figure(fig, index: int) -> dict:
 
 
 def _set(d: dict, dotted: str, value) -> None:
+    """Set (or, for None, remove) a dotted attribute, as plotly.js's restyle/relayout do; removing
+    one that is not there leaves no empty parent behind."""
     *parents, last = dotted.split(".")
     for part in parents:
+        if value is None and not isinstance(d.get(part), dict):
+            return
         d = d.setdefault(part, {})
     if value is None:
         d.pop(last, None)
