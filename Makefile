@@ -9,13 +9,21 @@ JB_FLAGS ?= -W -n --keep-going
 
 .PHONY: setup book test lint unit bench clean
 
+# torch from PyTorch's CPU wheel index on Linux (PyPI's Linux torch is the multi-GB CUDA build); the
+# standard wheel elsewhere (macOS wheels are CPU-only). Only the torch install names that index, with
+# one retry: an unreachable extra index slows every lookup (the pinned wheel may already be local).
+TORCH_INDEX := $(if $(filter Linux,$(shell uname -s)),--extra-index-url https://download.pytorch.org/whl/cpu --retries 1 --timeout 15,)
+
 setup:
+	@sh scripts/check_prereqs.sh $(PY)
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --upgrade pip
-	# torch first, from PyTorch's CPU wheel index (for torch alone: an unreachable extra index slows
-	# every lookup): PyPI's torch for Linux is the multi-GB CUDA build. requirements.txt then finds
-	# torch==2.13.0 (+cpu) installed.
-	$(BIN)/pip install --no-deps torch==2.13.0 --extra-index-url https://download.pytorch.org/whl/cpu
+	$(BIN)/pip install --no-deps torch==2.13.0 $(TORCH_INDEX)
+	@$(BIN)/python -c "import sys, torch; sys.exit(torch.version.cuda is not None)" || \
+	  { echo "make setup: a CUDA build of torch was installed; PyTorch's CPU index could not be used" \
+	    "(pip install --force-reinstall --no-deps torch==2.13.0 --index-url" \
+	    "https://download.pytorch.org/whl/cpu fixes it)"; exit 1; }
+	# requirements.txt then finds torch==2.13.0 (+cpu) installed
 	$(BIN)/pip install -r requirements.txt
 	$(BIN)/pip install --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3"

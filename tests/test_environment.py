@@ -1,0 +1,86 @@
+"""What `make setup` promises: CPU-only torch at the pin, prerequisites checked first."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECK = ROOT / "scripts" / "check_prereqs.sh"
+
+
+def test_torch_is_the_cpu_build_at_the_pinned_version():
+    pins = dict(
+        line.split("#")[0].strip().split("==")
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line.split("#")[0]
+    )
+    assert torch.__version__.split("+")[0] == pins["torch"]
+    assert torch.version.cuda is None, f"a CUDA build of torch is installed ({torch.version.cuda})"
+    nvidia = sorted(
+        d.metadata["Name"]
+        for d in metadata.distributions()
+        if d.metadata["Name"].startswith("nvidia")
+    )
+    assert nvidia == [], f"CUDA libraries installed beside torch: {nvidia}"
+
+
+def test_package_declares_the_python_it_needs():
+    text = (ROOT / "pyproject.toml").read_text()
+    assert 'requires-python = ">=3.11"' in text
+    assert sys.version_info >= (3, 11)
+
+
+def _check(python: str, path: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["/bin/sh", str(CHECK), python],
+        env={**os.environ, "PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_prerequisite_check_passes_here():
+    result = _check(sys.executable, os.environ["PATH"])
+    assert result.returncode == 0, result.stderr
+
+
+def _fake(tmp_path: Path, name: str, body: str) -> None:
+    exe = tmp_path / name
+    exe.write_text("#!/bin/sh\n" + body + "\n")
+    exe.chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    ("fakes", "python", "expected"),
+    [
+        # an interpreter older than 3.11 (the version check exits 1, as 3.10 would)
+        (
+            {"node": "echo v20.0.0", "npm": "echo 10"},
+            "FAKE/python3",
+            ["needs Python 3.11", "PY=/path/to/python3.11"],
+        ),
+        # no interpreter at all
+        ({"node": "echo v20.0.0", "npm": "echo 10"}, "no-such-python3", ["not found"]),
+        # no Node.js and no npm
+        ({}, sys.executable, ["Node.js not found", "apt-get install nodejs npm", "npm not found"]),
+        # Node.js 16: too old (node -e exits 1 for it)
+        ({"node": "exit 1", "npm": "echo 8"}, sys.executable, ["Node.js 18 or newer"]),
+    ],
+)
+def test_prerequisite_check_names_what_is_missing(tmp_path, fakes, python, expected):
+    _fake(tmp_path, "python3", "exit 1")
+    for name, body in fakes.items():
+        _fake(tmp_path, name, body)
+    python = python.replace("FAKE", str(tmp_path))
+    result = _check(python, str(tmp_path))
+    assert result.returncode == 1
+    for text in expected:
+        assert text in result.stderr, result.stderr
