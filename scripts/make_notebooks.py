@@ -198,9 +198,9 @@ def insert_setup(chapter: Path, root: Path = ROOT) -> bool:
         title = re.search(r"^# .*\n", text, re.MULTILINE)
         if title is None:
             raise SystemExit(f"{chapter}: no '# ' title line to put the set-up cell after")
-        # after the title and its one-paragraph subtitle, if there is one
+        # after the title and its first paragraph (every line of it), if there is one
         rest = text[title.end() :]
-        para = re.match(r"\n(?!:::|```)[^\n]+\n", rest)
+        para = re.match(r"\n(?!:::|```)(?:[^\n]+\n)+", rest)
         at = title.end() + (para.end() if para else 0)
         new = text[:at] + "\n" + cell + "\n" + text[at:]
     if new != text:

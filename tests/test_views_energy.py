@@ -33,7 +33,7 @@ def test_gate_figure_shows_the_unit_data(week):
         np.testing.assert_allclose(np.array(fig.data[2].y), d["reset"], rtol=1e-6)
         assert fig.data[1].line.color == views.energy.COLORS["update"]
         assert fig.data[2].line.color == views.energy.COLORS["reset"]
-        assert fig.layout.title.text == f"Gates of hidden unit {d['unit']} (rank {rank + 1})"
+        assert fig.layout.title.text == f"Gates of hidden unit {d['unit'] + 1} (rank {rank + 1})"
         assert fig.layout.yaxis2.title.text == "load (MW)"
 
 

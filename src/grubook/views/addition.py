@@ -284,7 +284,7 @@ def gate_figure(model, a: int = 173, b: int = 95, bits: int | None = 8, corr: di
         order = z_order if key == "z" else r_order
         return go.Heatmap(
             x=steps,
-            y=[f"unit {u}" for u in order],
+            y=[f"unit {u + 1}" for u in order],  # numbered from 1, as in every chapter
             z=d[key][:, order].T,
             colorscale=scale,
             zmin=0,
@@ -327,7 +327,7 @@ def gate_figure(model, a: int = 173, b: int = 95, bits: int | None = 8, corr: di
             x=steps,
             y=d["z"][:, z_unit],
             mode="lines+markers" if few else "lines",
-            name=f"z_t of unit {z_unit}",
+            name=f"z_t of unit {z_unit + 1}",
             line={"color": COLORS["update"], "width": 2},
             xaxis="x4",
             yaxis="y4",
@@ -336,7 +336,7 @@ def gate_figure(model, a: int = 173, b: int = 95, bits: int | None = 8, corr: di
             x=steps,
             y=d["r"][:, r_unit],
             mode="lines+markers" if few else "lines",
-            name=f"r_t of unit {r_unit}",
+            name=f"r_t of unit {r_unit + 1}",
             line={"color": COLORS["reset"], "width": 2},
             xaxis="x4",
             yaxis="y4",

@@ -176,7 +176,7 @@ def unit_data(week: WeekGates, rank: int) -> dict:
 
 
 def _gate_title(d: dict, rank: int) -> str:
-    return f"Gates of hidden unit {d['unit']} (rank {rank + 1})"
+    return f"Gates of hidden unit {d['unit'] + 1} (rank {rank + 1})"  # units numbered from 1
 
 
 def gate_figure(week: WeekGates, rank: int = 0):
