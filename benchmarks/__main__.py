@@ -17,6 +17,8 @@ import benchmarks  # noqa: F401  sets OPENBLAS_NUM_THREADS before torch is impor
 
 import torch
 
+from grubook import timing
+
 from ._common import SIZES
 
 SECTIONS = ("speed", "floor", "book", "quality", "site")
@@ -59,12 +61,7 @@ def pick(spec: str, items):
 
 
 def header(threads: int) -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-        cpu = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    cpu = timing.processor()
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     return (
         f"# The GRU Book: benchmarks\n\n"

@@ -93,3 +93,17 @@ def median(seconds) -> float:
     if not seconds:
         raise ValueError("median needs at least one timing, got an empty list.")
     return statistics.median(seconds)
+
+
+def processor() -> str:
+    """The processor's name as the operating system reports it (Linux: /proc/cpuinfo), for the
+    header of every timing table: a time means little without the machine it was measured on."""
+    import platform
+    from pathlib import Path
+
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        names = (line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+        return next(names)
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine() or "unknown processor"

@@ -35,8 +35,11 @@ from .prep import (
     chronological_split,
     prepare,
 )
+from .settings import SETTINGS, StudySettings
 
 __all__ = [
+    "SETTINGS",
+    "StudySettings",
     "DataFileError",
     "load_vic_elec",
     "load_pjm_csv",
