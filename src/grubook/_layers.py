@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 
 import torch
 from torch import nn
@@ -47,6 +48,12 @@ class RecurrentLayer(nn.Module):
     ``fast`` (default True) lets a layer run its fast path (``grubook/fast/``: the same equations
     with a hand-written backward pass) where it applies; ``fast=False``, or ``layer.fast = False``
     later, runs the plain loop of step functions for every call.
+
+    Checked before anything is allocated: options (``bias``, ``batch_first``, ``fast``, and
+    ``return_gates`` when called) are real booleans, never the string "False"; input and hidden
+    sizes are at most ``grubook._checks.MAX_SIZE`` (16384) and a layer has at most
+    ``MAX_PARAMETERS`` (2**28, 1 GiB in float32) parameters. Dropout with one layer warns, as in
+    ``torch.nn``: it acts only between layers.
     """
 
     gate_blocks = 1  # G: how many (hidden x ...) blocks are stacked in each weight
@@ -64,15 +71,31 @@ class RecurrentLayer(nn.Module):
         dtype=None,
     ):
         super().__init__()
-        self.input_size = _checks.positive_int("input_size", input_size)
-        self.hidden_size = _checks.positive_int("hidden_size", hidden_size)
+        self.input_size = _checks.size("input_size", input_size)
+        self.hidden_size = _checks.size("hidden_size", hidden_size)
         self.num_layers = _checks.positive_int("num_layers", num_layers)
-        self.bias = bool(bias)
-        self.batch_first = bool(batch_first)
+        self.bias = _checks.boolean("bias", bias)
+        self.batch_first = _checks.boolean("batch_first", batch_first)
         self.dropout = _checks.probability("dropout", dropout)
+        if self.dropout and self.num_layers == 1:
+            warnings.warn(  # as torch.nn does: dropout acts only between layers
+                "dropout acts between stacked layers, after all but the last one, so "
+                f"dropout={self.dropout} with num_layers=1 has no effect; use num_layers > 1.",
+                UserWarning,
+                stacklevel=3,
+            )
         self.fast = fast
         factory = {"device": device, "dtype": dtype}
         rows = self.gate_blocks * self.hidden_size
+        _checks.parameter_budget(
+            type(self).__name__,
+            self.gate_blocks,
+            self.input_size,
+            self.hidden_size,
+            self.num_layers,
+            self.bias,
+            device,
+        )
         for k in range(self.num_layers):
             layer_in = self.input_size if k == 0 else self.hidden_size
             self.register_parameter(

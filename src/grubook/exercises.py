@@ -89,16 +89,13 @@ def _number(name: str, value) -> float:
                 f"{name} must be one number, got an array of shape {tuple(value.shape)}."
             )
         value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__}).")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value}.")
-    return value
+    return _checks.finite_number(name, value)
 
 
 def _whole(name: str, value) -> int:
-    """A whole number (an int, or a float such as 4992.0 that is one)."""
+    """A whole number (an int, of any size, or a float such as 4992.0 that is one)."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
     x = _number(name, value)
     if x != int(x):
         raise ValueError(f"{name} must be a whole number, got {value!r}.")
@@ -106,16 +103,9 @@ def _whole(name: str, value) -> int:
 
 
 def _array(name: str, value) -> np.ndarray:
-    """A float64 NumPy array from a number, list, array or tensor (a tensor is detached first)."""
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu()
-    try:
-        return np.asarray(torch.as_tensor(value, dtype=torch.float64))
-    except (TypeError, ValueError, RuntimeError) as err:
-        raise TypeError(
-            f"{name} must be a number, a list of numbers, an array or a tensor, got "
-            f"{type(value).__name__}."
-        ) from err
+    """A float64 NumPy array of finite numbers from a number, list, array or tensor; a NaN is
+    refused (it is not a number to check), never judged "not yet"."""
+    return _checks.finite(name, _checks.float_array(name, value))
 
 
 def _close(a: float, b: float, rel: float, abs_: float = 0.0) -> bool:
@@ -156,7 +146,9 @@ def _layer_count(cell: str, input_size: int, hidden_size: int, num_layers: int, 
     import grubook
 
     cls = {"rnn": grubook.RNN, "gru": grubook.GRU, "lstm": grubook.LSTM}[cell]
-    return grubook.count_parameters(cls(input_size, hidden_size, num_layers=num_layers, bias=bias))
+    # on the meta device: the layer's shapes without allocating (or initialising) its weights
+    layer = cls(input_size, hidden_size, num_layers=num_layers, bias=bias, device="meta")
+    return grubook.count_parameters(layer)
 
 
 def _a(cell: str, start: bool = False) -> str:
@@ -180,9 +172,10 @@ def check_parameter_count(
     cell: "rnn", "gru" or "lstm".
     """
     cell = _cell_name(cell)
-    d = _checks.positive_int("input_size", input_size)
-    n = _checks.positive_int("hidden_size", hidden_size)
+    d = _checks.size("input_size", input_size)
+    n = _checks.size("hidden_size", hidden_size)
     layers = _checks.positive_int("num_layers", num_layers)
+    bias = _checks.boolean("bias", bias)
     guess = _whole("answer", answer)
     truth = _layer_count(cell, d, n, layers, bias)
     if guess == truth:
@@ -308,6 +301,7 @@ def check_keep_gate(answer, steps: int, kept: float = 0.5, as_bias: bool = False
     within 1% (or 0.02).
     """
     k = _checks.positive_int("steps", steps)
+    as_bias = _checks.boolean("as_bias", as_bias)
     kept = _number("kept", kept)
     if not 0.0 < kept < 1.0:
         raise ValueError(f"kept must be strictly between 0 and 1, got {kept}.")
@@ -403,13 +397,13 @@ def check_equal_budget(
         )
     ref_cell, ref_hidden = (
         _cell_name(reference[0]),
-        _checks.positive_int("reference hidden_size", reference[1]),
+        _checks.size("reference hidden_size", reference[1]),
     )
-    d = _checks.positive_int("input_size", input_size)
+    d = _checks.size("input_size", input_size)
     layers = _checks.positive_int("num_layers", num_layers)
-    guess = _whole("answer", answer)
-    if guess < 1:
-        raise ValueError(f"answer must be a positive hidden size, got {guess}.")
+    guess = _checks.positive_int(
+        "answer (a hidden size)", _whole("answer", answer), _checks.MAX_SIZE
+    )
     budget = _layer_count(ref_cell, d, ref_hidden, layers, True)
 
     def gap(h: int) -> int:
@@ -501,6 +495,7 @@ def check_smape(answer, forecast, actual) -> Check:
         raise ValueError(
             f"forecast and actual must be non-empty and of one shape, got {f.shape} and {a.shape}."
         )
+    f, a = f.reshape(-1), a.reshape(-1)
     guess = _number("answer", answer)
     truth = smape(f, a)
     if _close(guess, truth, 0.01, 1e-9):

@@ -87,11 +87,12 @@ class GRUCell(nn.Module):
         self, input_size, hidden_size, bias=True, reset_after=True, device=None, dtype=None
     ):
         super().__init__()
-        self.input_size = _checks.positive_int("input_size", input_size)
-        self.hidden_size = _checks.positive_int("hidden_size", hidden_size)
-        self.bias = bool(bias)
-        self.reset_after = bool(reset_after)
+        self.input_size = _checks.size("input_size", input_size)
+        self.hidden_size = _checks.size("hidden_size", hidden_size)
+        self.bias = _checks.boolean("bias", bias)
+        self.reset_after = _checks.boolean("reset_after", reset_after)
         H, f = self.hidden_size, {"device": device, "dtype": dtype}
+        _checks.parameter_budget("GRUCell", 3, self.input_size, H, 1, self.bias, device)
         self.weight_ih = nn.Parameter(torch.empty(3 * H, self.input_size, **f))  # [W_r; W_z; W_n]
         self.weight_hh = nn.Parameter(torch.empty(3 * H, H, **f))  # [U_r; U_z; U_n]
         self.bias_ih = nn.Parameter(torch.empty(3 * H, **f)) if bias else None
@@ -130,6 +131,8 @@ def gru_layer(
     Returns ``(output (time, batch, hidden), h_T (batch, hidden), gates)``: gates is a
     :class:`GRUGates` of ``(time, batch, hidden)`` tensors when ``record``, else None.
     """
+    _checks.boolean("reset_after", reset_after)
+    _checks.boolean("record", record)
     h, outputs, gates = h0, [], []
     for x_t in x:
         h, g = gru_step(x_t, h, weight_ih, weight_hh, bias_ih, bias_hh, reset_after)
@@ -175,12 +178,13 @@ class GRU(RecurrentLayer):
         super().__init__(
             input_size, hidden_size, num_layers, bias, batch_first, dropout, fast, device, dtype
         )
-        self.reset_after = bool(reset_after)
+        self.reset_after = _checks.boolean("reset_after", reset_after)
 
     def extra_repr(self) -> str:
         return super().extra_repr() + ("" if self.reset_after else ", reset_after=False")
 
     def forward(self, x, h0=None, return_gates: bool = False):
+        _checks.boolean("return_gates", return_gates)
         x, unbatched = self._check_input(x)
         h0 = self._check_state("h0", h0, x, unbatched)
         out, finals, gates = self._stack(x, [h0], unbatched, return_gates)

@@ -78,10 +78,11 @@ class LSTMCell(nn.Module):
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()
-        self.input_size = _checks.positive_int("input_size", input_size)
-        self.hidden_size = _checks.positive_int("hidden_size", hidden_size)
-        self.bias = bool(bias)
+        self.input_size = _checks.size("input_size", input_size)
+        self.hidden_size = _checks.size("hidden_size", hidden_size)
+        self.bias = _checks.boolean("bias", bias)
         H, f = self.hidden_size, {"device": device, "dtype": dtype}
+        _checks.parameter_budget("LSTMCell", 4, self.input_size, H, 1, self.bias, device)
         self.weight_ih = nn.Parameter(torch.empty(4 * H, self.input_size, **f))  # [W_i; ...; W_o]
         self.weight_hh = nn.Parameter(torch.empty(4 * H, H, **f))  # [U_i; U_f; U_g; U_o]
         self.bias_ih = nn.Parameter(torch.empty(4 * H, **f)) if bias else None
@@ -116,6 +117,7 @@ def lstm_layer(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, reco
     Returns ``(output (time, batch, hidden), (h_T, c_T), gates)``: gates is an
     :class:`LSTMGates` of ``(time, batch, hidden)`` tensors when ``record``, else None.
     """
+    _checks.boolean("record", record)
     h, c, outputs, gates = h0, c0, [], []
     for x_t in x:
         (h, c), g = lstm_step(x_t, h, c, weight_ih, weight_hh, bias_ih, bias_hh)
@@ -145,6 +147,7 @@ class LSTM(RecurrentLayer):
     gate_blocks = 4
 
     def forward(self, x, state=None, return_gates: bool = False):
+        _checks.boolean("return_gates", return_gates)
         x, unbatched = self._check_input(x)
         if state is None:
             state = (None, None)

@@ -24,9 +24,7 @@ NONLINEARITIES = {"tanh": torch.tanh, "relu": torch.relu}
 
 
 def _nonlinearity(name):
-    if name not in NONLINEARITIES:
-        raise ValueError(f"nonlinearity must be one of {sorted(NONLINEARITIES)}, got {name!r}.")
-    return name
+    return _checks.one_of("nonlinearity", name, NONLINEARITIES)
 
 
 # [rnn-cell-start]
@@ -52,11 +50,12 @@ class RNNCell(nn.Module):
         self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None
     ):
         super().__init__()
-        self.input_size = _checks.positive_int("input_size", input_size)
-        self.hidden_size = _checks.positive_int("hidden_size", hidden_size)
+        self.input_size = _checks.size("input_size", input_size)
+        self.hidden_size = _checks.size("hidden_size", hidden_size)
         self.nonlinearity = _nonlinearity(nonlinearity)
-        self.bias = bool(bias)
+        self.bias = _checks.boolean("bias", bias)
         H, f = self.hidden_size, {"device": device, "dtype": dtype}
+        _checks.parameter_budget("RNNCell", 1, self.input_size, H, 1, self.bias, device)
         self.weight_ih = nn.Parameter(torch.empty(H, self.input_size, **f))  # W
         self.weight_hh = nn.Parameter(torch.empty(H, H, **f))  # U
         self.bias_ih = nn.Parameter(torch.empty(H, **f)) if bias else None
@@ -87,6 +86,7 @@ def rnn_layer(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinear
     Returns ``(output (time, batch, hidden), h_T (batch, hidden), None)``: the third place holds
     the gates in :func:`grubook.gru_layer` and :func:`grubook.lstm_layer`; a plain RNN has none.
     """
+    _nonlinearity(nonlinearity)
     h, outputs = h0, []
     for x_t in x:
         h = rnn_step(x_t, h, weight_ih, weight_hh, bias_ih, bias_hh, nonlinearity)

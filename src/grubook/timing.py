@@ -36,12 +36,6 @@ def fwd_bwd(module: torch.nn.Module, x: torch.Tensor) -> None:
     out.sum().backward()
 
 
-def _nonnegative_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}.")
-    return value
-
-
 def time_fwd_bwd(
     module: torch.nn.Module, x: torch.Tensor, repeats: int = 10, warmup: int = 2
 ) -> list[float]:
@@ -60,7 +54,7 @@ def interleaved(
     if not isinstance(fns, dict) or not fns:
         raise ValueError("fns must be a non-empty dict of name -> function.")
     repeats = _checks.positive_int("repeats", repeats)
-    warmup = _nonnegative_int("warmup", warmup)
+    warmup = _checks.non_negative_int("warmup", warmup)
     for fn in fns.values():
         for _ in range(warmup):
             fn()

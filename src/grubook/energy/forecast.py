@@ -15,15 +15,48 @@ import pandas as pd
 import torch
 
 from .. import _checks, count_parameters
-from ..training import History, SequenceModel, hidden_size_for_budget, train
+from ..training import DivergenceError, History, SequenceModel, hidden_size_for_budget, train
 from .prep import Prepared
 
 
 # ----- metrics ------------------------------------------------------------------------------------
+def _pair(where: str, forecast, actual) -> tuple[np.ndarray, np.ndarray]:
+    """``forecast`` and ``actual`` as two float arrays of one length n, or a clear error.
+
+    Each may be (n,) or (n, 1) (a trailing 1 is flattened; nothing else is, so (3, 1) against (3,)
+    can never broadcast to a 3 x 3 grid), and every value must be finite: a NaN forecast must not
+    drop out of a mean and score as perfect."""
+    arrays = []
+    for name, value in (("forecast", forecast), ("actual", actual)):
+        label = f"{where}: `{name}`"
+        x = _checks.float_array(label, value)
+        if x.ndim == 2 and x.shape[1] == 1:
+            x = x[:, 0]
+        if x.ndim != 1:
+            raise ValueError(
+                f"{label} must be 1-D, shape (n,) or (n, 1), "
+                f"got shape {_checks.shape_str(x.shape)}."
+            )
+        arrays.append(_checks.finite(label, x))
+    f, a = arrays
+    if len(f) != len(a):
+        raise ValueError(
+            f"{where}: `forecast` and `actual` must have the same length, got {len(f)} and "
+            f"{len(a)}."
+        )
+    if not len(f):
+        raise ValueError(
+            f"{where}: `forecast` and `actual` are empty; expected at least one value."
+        )
+    return f, a
+
+
 def smape(forecast, actual) -> float:
     """Symmetric mean absolute percentage error, the standard definition, in percent:
-    mean(2 |F - A| / (|F| + |A|)) * 100. Between 0 and 200; a pair with F = A = 0 counts as 0."""
-    f, a = np.asarray(forecast, dtype=float), np.asarray(actual, dtype=float)
+    mean(2 |F - A| / (|F| + |A|)) * 100. Between 0 and 200; a pair with F = A = 0 counts as 0.
+
+    forecast, actual: (n,) or (n, 1), finite; anything else raises a ValueError."""
+    f, a = _pair("smape", forecast, actual)
     denom = np.abs(f) + np.abs(a)
     ratio = np.divide(2 * np.abs(f - a), denom, out=np.zeros_like(denom), where=denom > 0)
     return float(ratio.mean() * 100)
@@ -33,15 +66,15 @@ def tutorial_smape(forecast, actual) -> float:
     """The formula a widely copied tutorial uses, mean(|F - A| / (F + A) / 2) * 100: for positive
     values exactly a quarter of :func:`smape`. Kept only to show the difference; do not report
     it."""
-    f, a = np.asarray(forecast, dtype=float), np.asarray(actual, dtype=float)
+    f, a = _pair("tutorial_smape", forecast, actual)
     return float(np.mean(np.abs(f - a) / (f + a) / 2) * 100)
 
 
 def mae(forecast, actual) -> float:
-    """Mean absolute error, in the units of the data (MW here)."""
-    return float(
-        np.mean(np.abs(np.asarray(forecast, dtype=float) - np.asarray(actual, dtype=float)))
-    )
+    """Mean absolute error, in the units of the data (MW here). forecast, actual: (n,) or (n, 1),
+    finite."""
+    f, a = _pair("mae", forecast, actual)
+    return float(np.mean(np.abs(f - a)))
 
 
 # ----- baselines ----------------------------------------------------------------------------------
@@ -67,7 +100,13 @@ def baselines(load: np.ndarray, rows: np.ndarray, steps_per_hour: int = 1) -> di
 
 def error_by_hour(times: pd.DatetimeIndex, forecast, actual) -> pd.Series:
     """Mean absolute error (MW) for each local hour of the day (index 0-23) of the target times."""
-    err = np.abs(np.asarray(forecast, dtype=float) - np.asarray(actual, dtype=float))
+    f, a = _pair("error_by_hour", forecast, actual)
+    if len(times) != len(f):
+        raise ValueError(
+            f"error_by_hour: `times` must have one entry per forecast, got {len(times)} times "
+            f"and {len(f)} forecasts."
+        )
+    err = np.abs(f - a)
     return pd.Series(err, index=pd.Index(times.hour, name="hour")).groupby(level=0).mean()
 
 
@@ -77,7 +116,8 @@ def matched_hidden_size(cell: str, n_params: int, input_size: int, num_layers: i
     ``n_params``: how to give a GRU and an LSTM the same budget."""
 
     def count(h):
-        return count_parameters(SequenceModel(cell, input_size, h, 1, num_layers=num_layers))
+        with torch.device("meta"):  # the shapes only: nothing is allocated
+            return count_parameters(SequenceModel(cell, input_size, h, 1, num_layers=num_layers))
 
     return hidden_size_for_budget(n_params, count)
 
@@ -133,10 +173,16 @@ def fit(
     next. Loss: mean squared error on the scaled load. After each epoch the validation sMAPE is
     computed and the weights of the best epoch are kept (the test part is never looked at). ``seed``
     seeds torch's global generator (the initial weights) and the generator that shuffles the
-    windows.
+    windows. An epoch whose loss or validation forecasts are not finite (NaN or infinite) stops
+    training with a :class:`grubook.training.DivergenceError` naming the epoch: it is never kept.
     """
+    if not isinstance(prep, Prepared):
+        raise TypeError(
+            f"prep must be a Prepared (from energy.prepare), got {type(prep).__name__}."
+        )
     epochs = _checks.positive_int("epochs", epochs)
     batch_size = _checks.positive_int("batch_size", batch_size)
+    seed = _checks.integer("seed", seed)
     torch.manual_seed(seed)
     model = SequenceModel(cell, prep.features.shape[1], hidden_size, 1, num_layers=num_layers)
     x_train, y_train = prep.windows(prep.targets("train"))
@@ -165,7 +211,16 @@ def fit(
     def evaluate(m):
         t0 = time.perf_counter()
         result.train_seconds.append(t0 - clock["last"])
-        score = smape(predict(m, prep, val_rows), val_actual)
+        forecast = predict(m, prep, val_rows)
+        bad = int((~np.isfinite(forecast)).sum())
+        if bad:  # a diverged epoch must never score, nor be kept as the best
+            step = (len(result.val_smape) + 1) * steps_per_epoch
+            raise DivergenceError(
+                f"{bad} of {len(forecast)} validation forecasts are not finite numbers; "
+                "try a smaller lr or clip=1.0",
+                step,
+            )
+        score = smape(forecast, val_actual)
         result.val_smape.append(score)
         if score < clock["best_score"]:
             clock["best_score"], clock["best"] = score, copy.deepcopy(m.state_dict())
@@ -173,17 +228,25 @@ def fit(
         clock["last"] = time.perf_counter()
         return score
 
-    result.history = train(
-        model,
-        make_batch,
-        torch.nn.functional.mse_loss,
-        steps=epochs * steps_per_epoch,
-        lr=lr,
-        seed=seed,
-        evaluate=evaluate,
-        eval_every=steps_per_epoch,
-        clip=clip,
-    )
+    try:
+        result.history = train(
+            model,
+            make_batch,
+            torch.nn.functional.mse_loss,
+            steps=epochs * steps_per_epoch,
+            lr=lr,
+            seed=seed,
+            evaluate=evaluate,
+            eval_every=steps_per_epoch,
+            clip=clip,
+        )
+    except DivergenceError as err:
+        epoch = (err.step - 1) // steps_per_epoch + 1
+        raise DivergenceError(
+            f"fit({cell!r}, hidden_size={hidden_size}, lr={lr:g}): epoch {epoch} of {epochs} "
+            f"diverged: {err}",
+            err.step,
+        ) from None
     model.load_state_dict(clock["best"])
     model.eval()
     return model, result

@@ -18,6 +18,25 @@ from .. import _checks
 FEATURES = ("load", "hour", "day_of_week", "month", "day_of_year")
 
 
+def _check_table(df) -> None:
+    """Raise unless ``df`` looks like a table from :mod:`grubook.energy.data`: a DataFrame with a
+    DatetimeIndex and a ``load`` column."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(
+            f"df must be a pandas DataFrame (from energy.load_vic_elec or energy.load_pjm_csv), "
+            f"got {type(df).__name__}."
+        )
+    if not isinstance(df.index, pd.DatetimeIndex):
+        raise TypeError(
+            f"df must be indexed by time (a DatetimeIndex), got a {type(df.index).__name__}."
+        )
+    if "load" not in df.columns:
+        raise ValueError(
+            f"df must have a 'load' column (MW), as the energy loaders return; "
+            f"found columns {list(df.columns)}."
+        )
+
+
 def add_calendar_features(df: pd.DataFrame, temperature: bool = False) -> pd.DataFrame:
     """The model's input columns, in order: ``load``, ``hour``, ``day_of_week`` (Monday = 0),
     ``month`` (1-12), ``day_of_year`` (1-366), and ``temperature`` when asked for.
@@ -25,6 +44,8 @@ def add_calendar_features(df: pd.DataFrame, temperature: bool = False) -> pd.Dat
     df: a table from :mod:`grubook.energy.data`, indexed by *local* time (the calendar features are
     read from the index, so a UTC index would put the morning peak at the wrong hour).
     """
+    _check_table(df)
+    _checks.boolean("temperature", temperature)
     idx = df.index
     out = pd.DataFrame(
         {
@@ -160,12 +181,20 @@ def prepare(
     The scaler is fit on the training rows only and then applied to every row.
     """
     lookback = _checks.positive_int("lookback", lookback)
+    _check_table(df)
     if df["load"].isna().any():
         raise ValueError(
             "the load column has missing values; load it with gaps='interpolate' first."
         )
     feats = add_calendar_features(df, temperature=temperature)
+    for name in feats.columns:
+        _checks.finite(f"prepare: column {name!r}", feats[name].to_numpy(float))
     split = chronological_split(feats.index, test_months, val_months)
+    if lookback >= len(split.train):
+        raise ValueError(
+            f"lookback={lookback} leaves no training windows: the training part has only "
+            f"{len(split.train)} rows; use a smaller lookback or a longer series."
+        )
     values = feats.to_numpy(float)
     scaler = MinMaxScaler().fit(values[split.train.start : split.train.stop])
     return Prepared(

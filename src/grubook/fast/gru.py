@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import torch
 
+from .. import _checks
 from . import _shared
 
 
@@ -13,6 +14,7 @@ def gru_layer(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, reset_aft
 
     x: (time, batch, input); h0: (batch, hidden). Returns (output (time, batch, hidden), h_T).
     """
+    _checks.boolean("reset_after", reset_after)
     out = GRUFunction.apply(x, h0, weight_ih, weight_hh, bias_ih, bias_hh, reset_after)[0]
     return out, out[-1]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import torch
 
+from .. import _checks
 from . import _shared
 
 
@@ -13,6 +14,7 @@ def rnn_layer(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinear
 
     x: (time, batch, input); h0: (batch, hidden). Returns (output (time, batch, hidden), h_T).
     """
+    _checks.one_of("nonlinearity", nonlinearity, ("tanh", "relu"))
     out = RNNFunction.apply(x, h0, weight_ih, weight_hh, bias_ih, bias_hh, nonlinearity)[0]
     return out, out[-1]
 

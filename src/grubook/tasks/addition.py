@@ -67,11 +67,11 @@ def _operand_list(name: str, value) -> list[int]:
                 f"{name} must be an integer or a 1-D tensor of integers, got shape "
                 f"{_checks.shape_str(value.shape)}."
             )
-        values = value.reshape(-1).tolist()
+        values, kind = value.reshape(-1).tolist(), "tensor"
     elif isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        values = [int(value)]
+        values, kind = [int(value)], "int"
     elif isinstance(value, (list, tuple)):
-        values = list(value)
+        values, kind = list(value), type(value).__name__
     else:
         raise TypeError(
             f"{name} must be a non-negative integer, a list of them or an integer tensor, "
@@ -84,6 +84,8 @@ def _operand_list(name: str, value) -> list[int]:
             raise ValueError(
                 f"{name} must be non-negative (the task adds unsigned numbers), got {v}."
             )
+    if not values:
+        raise ValueError(f"{name} must hold at least one integer, got an empty {kind}.")
     return [int(v) for v in values]
 
 
@@ -452,9 +454,10 @@ def train_addition(
     """Train a model to add ``bits``-bit numbers: Adam, BCE-with-logits on every output bit.
 
     Evaluates held-out exact match every ``eval_every`` steps (``heldout``: (x, y), default
-    :func:`heldout_set` at this width; its pairs are never trained on) and records ``solved_at``,
-    the first evaluated step with exact match 1.0. With ``stop``, training goes on for
-    ``extra_steps`` more steps after that and then stops; it always stops after ``max_steps``.
+    ``heldout_set(1000, bits)``, or at widths below 6 half of all pairs, so that the other half is
+    left to train on; its pairs are never trained on) and records ``solved_at``, the first
+    evaluated step with exact match 1.0. With ``stop``, training goes on for ``extra_steps`` more
+    steps after that and then stops; it always stops after ``max_steps``.
     """
     max_steps = _checks.positive_int("max_steps", max_steps)
     bits, batch_size = (
@@ -463,13 +466,13 @@ def train_addition(
     )
     hidden_size = _checks.positive_int("hidden_size", hidden_size)
     eval_every = _checks.positive_int("eval_every", eval_every)
-    if (
-        isinstance(extra_steps, bool)
-        or not isinstance(extra_steps, numbers.Integral)
-        or extra_steps < 0
-    ):
-        raise ValueError(f"extra_steps must be a non-negative integer, got {extra_steps!r}.")
-    x_val, y_val = heldout if heldout is not None else heldout_set(bits=bits)
+    extra_steps = _checks.non_negative_int("extra_steps", extra_steps)
+    stop = _checks.boolean("stop", stop)
+    if heldout is None:
+        heldout = heldout_set(1000 if bits >= 6 else 4**bits // 2, bits)
+    if not (isinstance(heldout, (tuple, list)) and len(heldout) == 2):
+        raise TypeError(f"heldout must be a pair (x, y), got {type(heldout).__name__}.")
+    x_val, y_val = heldout
     if (
         not isinstance(x_val, torch.Tensor)
         or not isinstance(y_val, torch.Tensor)
