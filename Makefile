@@ -7,7 +7,7 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 JB_FLAGS ?= -W -n --keep-going
 
-.PHONY: setup book test lint unit bench clean
+.PHONY: setup book audit test lint unit bench clean
 
 # torch from PyTorch's CPU wheel index on Linux (PyPI's Linux torch is the multi-GB CUDA build); the
 # standard wheel elsewhere (macOS wheels are CPU-only). Only the torch install names that index, with
@@ -32,6 +32,12 @@ setup:
 book:
 	OPENBLAS_NUM_THREADS=1 $(BIN)/jupyter-book build . $(JB_FLAGS)
 
+# axe-core in Chromium over every built page; writes the results into the built accessibility page
+# (without Chromium the page keeps its "not audited" note). The browser tests audit again and fail on
+# any serious or critical violation.
+audit:
+	$(BIN)/python -m grubook_site.audit _build/html
+
 unit:
 	$(BIN)/python -m pytest -m "not build and not browser"
 
@@ -39,7 +45,7 @@ lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint book
+test: lint book audit
 	$(BIN)/python -m pytest
 
 bench:

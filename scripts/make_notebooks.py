@@ -258,6 +258,9 @@ def _role(match: re.Match, cites: dict) -> str:
         return f"${content}$"
     if name == "eq":
         return f"({content})"
+    exercise = re.fullmatch(r"ch\d+-ex(\d+)", content)
+    if name == "numref" and exercise:  # a sphinx-exercise label: the number the page shows
+        return f"Exercise {exercise.group(1)}"
     if name in {"ref", "numref", "doc", "term", "download", "abbr"}:
         text = re.match(r"^(.*?)\s*<[^>]*>$", content)
         return text.group(1) if text else content
@@ -279,6 +282,10 @@ def _render_block(name: str, arg: str, options: dict, body: str) -> str:
         return f"*(The website shows `{arg.strip()}` here.)*"
     if name in {"bibliography", "tableofcontents", "nb-exec-table"}:
         return ""
+    if name == "solution-end":  # the end of a gated solution (see _convert_lines)
+        return ""
+    if name == "exercise":
+        title = f"Exercise: {title}"
     if "dropdown" in options.get("class", "") or name == "solution":
         if name == "solution":
             title = "Solution"
@@ -318,6 +325,12 @@ def _convert_lines(lines: list[str], cites: dict) -> list[str]:
                 j += 1
             inner_md = "\n".join(_convert_lines(body, cites))
             name = opened.group("name")
+            if name == "solution-start":
+                # a gated solution (sphinx-exercise): the rest of this cell is its prose, folded
+                rest = _convert_lines(lines[j + 1 :], cites)
+                fold = ["<details>", "<summary><b>Solution</b></summary>", ""]
+                out += [*fold, *rest, "", "</details>"]
+                break
             arg = _ROLE.sub(lambda m: _role(m, cites), opened.group("arg"))
             out.extend(_render_block(name, arg, options, inner_md).splitlines())
             i = j + 1

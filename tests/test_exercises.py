@@ -257,3 +257,22 @@ def test_bad_answers_raise_a_clear_error(bad, error):
 def test_bad_cell_names_raise():
     with pytest.raises(ValueError, match="cell must be one of 'rnn', 'gru', 'lstm'"):
         ex.check_parameter_count(1, "transformer", 12, 64)
+
+
+def test_the_answers_the_chapters_give_pass():
+    """The solutions of the exercises that name a checker (book/0N-*.md) give these answers."""
+    z = 0.5 ** (1 / 100)
+    assert ex.check_keep_gate(z, steps=100)  # ch3-ex1
+    assert ex.check_keep_gate(math.log(z / (1 - z)), steps=100, as_bias=True)
+    assert ex.check_half_life(math.log(2) / -math.log(1 / (1 + math.exp(-3))), update_bias=3)
+    assert ex.check_half_life(15, update_bias=3)  # ch3-ex6: the whole number of steps
+    assert ex.check_gru_step([0.66, 0.46], z=[0.9, 0.2], candidate=[-0.6, 0.7], h_prev=[0.8, -0.5])
+    swapped = ex.check_gru_step([-0.46, -0.26], [0.9, 0.2], [-0.6, 0.7], [0.8, -0.5])
+    assert not swapped and "swapped" in str(swapped)  # ch3-ex7: Chung's convention is flagged
+    assert ex.check_parameter_count(2592, "gru", input_size=2, hidden_size=16, num_layers=2)
+    assert ex.check_equal_budget(55, "lstm", ("gru", 64), input_size=1)  # ch4-ex5
+    assert not ex.check_equal_budget(64, "lstm", ("gru", 64), input_size=1)
+    assert ex.check_encoding([0, 1, 1], 6, bits=3) and ex.check_encoding("111", 7, bits=3)
+    assert ex.check_carries("0110", 6, 7, bits=3)  # ch5-ex1
+    assert ex.check_carries([1] * 8 + [0], 255, 1, bits=8)  # ch5-ex5
+    assert not ex.check_carries([1] + [0] * 8, 255, 1, bits=8)

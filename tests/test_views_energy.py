@@ -58,3 +58,19 @@ def test_live_gate_view_redraws_the_figure_function(week):
     slider.value = 4  # the slider counts from 1, like the static figure's
     assert sliders.same_figure(box.figure, views.energy.gate_figure(week, rank=3))
     assert not sliders.same_figure(box.figure, first)
+
+
+def test_error_by_horizon_figure_draws_each_series():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    errors = {"linear (ridge)": np.linspace(1, 4, 24), "GRU": np.linspace(2, 5, 24)}
+    fig = views.energy.error_by_horizon_figure(errors)
+    lines = fig.axes[0].get_lines()
+    assert [line.get_label() for line in lines] == list(errors)
+    np.testing.assert_allclose(lines[0].get_xdata(), np.arange(1, 25))
+    np.testing.assert_allclose(lines[1].get_ydata(), errors["GRU"])
+    assert lines[0].get_color() == views.energy.STYLES["linear (ridge)"]["color"]
+    plt.close(fig)

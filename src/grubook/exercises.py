@@ -9,13 +9,14 @@ so you can try again::
 
 Each checker works the answer out with the book's own code (``grubook.RNN/GRU/LSTM``,
 ``grubook.tasks.addition``, ``grubook.energy``), so a checker and the chapter can never disagree.
-It returns a :class:`Check`, which shows as one line in a notebook and is truthy when right.
+It returns a :class:`Check`, which shows as one line in a notebook and is truthy when right. The
+exercise that uses each checker is listed on the instructor guide (read from the chapters).
 
 | checker | the question | chapter |
 |---|---|---|
 | :func:`check_parameter_count` | how many parameters a layer has | 1, 4 |
 | :func:`check_gradient_decay` | the linear rate rho**k of a gradient over k steps | 2 |
-| :func:`check_half_life` | after how many steps half of h_{t-k} is left, for a fixed z | 2, 3 |
+| :func:`check_half_life` | after how many steps half of h_{t-k} is left, for a fixed z | 3 |
 | :func:`check_keep_gate` | the smallest z (or its bias) that keeps a fraction for k steps | 3 |
 | :func:`check_gru_step` | h_t from z_t, the candidate and h_{t-1} | 3 |
 | :func:`check_equal_budget` | the hidden size giving another cell the same parameter budget | 4 |

@@ -84,7 +84,15 @@ def _plotly_cdn() -> str:
 
 
 PLOTLY_CDN = _plotly_cdn()
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+# The mode bar keeps only what works on this page: no Plotly logo (a link to plotly.com) and no
+# "Share chart..." button (plotly.js 4 shows it by default; it uploads the figure's data to Plotly
+# Cloud). With no server URL, a figure that turned the button back on would have nowhere to send.
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "showSendToCloud": False,
+    "plotlyServerURL": "",
+}
 
 
 def figure_html(fig, div_id: str | None = None) -> str:

@@ -18,6 +18,9 @@ few defects of the Jupyter Book 1.0.4 / Sphinx 7.4 pairing are fixed on the way:
   starts it with the page's options and names the kernel the way Thebe 0.9 reads it
   (``kernelName``);
 - ``static/grubook.css``: wide equations and tables scroll inside their own box on a phone;
+- ``static/figures.js`` and ``static/figures.css``: every Plotly figure gets an accessible name and
+  a text description written from its data, its sliders a native keyboard control and a live
+  region that reads the new values (see the script's header);
 - no ``fontawesome.js``: pydata-sphinx-theme loads Font Awesome's 1.5 MB SVG+JS build on every
   page for custom icons the book does not have; its own icons draw from the web font its CSS
   already loads (``templates/static/webpack-macros.html`` drops that one script);
@@ -65,6 +68,9 @@ NPM_ASSETS = [
 SPHINX_DEFAULT_MATHJAX = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
 PAGE_CSS = "grubook.css"  # wide equations and tables scroll inside their own box on phones
 PAGE_SCRIPT = "grubook.js"  # the Live Code launcher
+# every Plotly figure: an accessible name and description, keyboard sliders (after plotly.js)
+FIGURE_CSS = "figures.css"
+FIGURE_SCRIPT = "figures.js"
 
 
 def _asset_dir(app) -> Path:
@@ -151,7 +157,7 @@ def _collect(app, config) -> None:
             )
         _sync(src, out / target, ignore)
     check_plotly_version(modules)
-    for name in (PAGE_CSS, PAGE_SCRIPT):
+    for name in (PAGE_CSS, PAGE_SCRIPT, FIGURE_CSS, FIGURE_SCRIPT):
         _sync(STATIC / name, out / name, ())
 
     config.html_static_path = list(config.html_static_path) + [os.fspath(out)]
@@ -241,4 +247,7 @@ def setup(app):
     app.add_js_file(PLOTLY_JS, priority=100)  # in <head>, before the figures' inline scripts
     app.add_css_file(PAGE_CSS)
     app.add_js_file(PAGE_SCRIPT, priority=900, defer="defer")  # after MathJax (also deferred)
+    app.add_css_file(FIGURE_CSS)
+    # deferred: runs once the page is parsed, when every figure's inline script has drawn it
+    app.add_js_file(FIGURE_SCRIPT, priority=500, defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "0.3"}

@@ -9,29 +9,43 @@ Three small modules, in the order the chapter uses them:
   for).
 - :mod:`grubook.energy.prep`: calendar features, the chronological train / validation / test split,
   a min-max scaler fit on the training rows only, and lookback windows.
-- :mod:`grubook.energy.forecast`: metrics (standard sMAPE, MAE), the three baselines, and training /
-  forecasting / timing a :class:`grubook.training.SequenceModel`. Metrics refuse NaN or infinite
-  values; a training run whose loss or forecasts stop being finite raises
+- :mod:`grubook.energy.forecast`: metrics (standard sMAPE, MAE), the naive baselines (lagged by
+  the wall clock), a ridge autoregression (:func:`fit_linear`), training with early stopping /
+  forecasting / timing a :class:`grubook.training.SequenceModel` or :class:`ChangeForecaster`,
+  and :func:`paired_difference` for comparing two models over the same seeds. Metrics refuse NaN
+  or infinite values; a training run whose loss or forecasts stop being finite raises
   :class:`DivergenceError` naming the epoch.
 """
 
 from ..training import DivergenceError
 from .data import MAX_GAP_HOURS, DataFileError, load_pjm_csv, load_vic_elec
 from .forecast import (
+    ChangeForecaster,
+    EarlyStopping,
     FitResult,
+    LinearForecaster,
+    Paired,
     TorchForecaster,
+    actual,
     baselines,
+    clock_lag,
+    day_ahead_naive,
     error_by_hour,
     fit,
+    fit_linear,
+    linear_features,
     mae,
     matched_hidden_size,
+    paired_difference,
     predict,
+    ridge,
     smape,
     time_inference,
     time_training_step,
     tutorial_smape,
 )
 from .prep import (
+    CYCLE_FEATURES,
     FEATURES,
     MinMaxScaler,
     Prepared,
@@ -50,6 +64,7 @@ __all__ = [
     "load_vic_elec",
     "load_pjm_csv",
     "FEATURES",
+    "CYCLE_FEATURES",
     "add_calendar_features",
     "chronological_split",
     "MinMaxScaler",
@@ -59,6 +74,17 @@ __all__ = [
     "tutorial_smape",
     "mae",
     "baselines",
+    "clock_lag",
+    "day_ahead_naive",
+    "actual",
+    "linear_features",
+    "ridge",
+    "fit_linear",
+    "LinearForecaster",
+    "ChangeForecaster",
+    "EarlyStopping",
+    "paired_difference",
+    "Paired",
     "error_by_hour",
     "matched_hidden_size",
     "fit",

@@ -2,7 +2,13 @@
 part only, and lookback windows.
 
 A window for target row t holds the ``lookback`` rows *before* it, ``features[t - lookback : t]``,
-and its target is the load at row t: a one-step-ahead forecast made only from the past.
+and its target is the load at row t (one hour ahead) or at rows t to t + horizon - 1 (``horizon``
+hours ahead, for example 24: the day-ahead job): a forecast made only from the past.
+
+With ``lead=k`` (:func:`prepare`) every row carries, beside its own load, the calendar (and the
+temperature) of the hour k rows *later*: the last k steps of a window then hold the target hours'
+calendar, which is known in advance, and their temperature, used as observed (a perfect weather
+forecast).
 """
 
 from __future__ import annotations
@@ -16,6 +22,17 @@ import torch
 from .. import _checks
 
 FEATURES = ("load", "hour", "day_of_week", "month", "day_of_year")
+CYCLE_FEATURES = (
+    "load",
+    "hour_sin",
+    "hour_cos",
+    "hour_sin2",
+    "hour_cos2",
+    "week_sin",
+    "week_cos",
+    "weekend",
+)
+CALENDARS = ("numbers", "cycles")
 
 
 def _check_table(df) -> None:
@@ -37,26 +54,45 @@ def _check_table(df) -> None:
         )
 
 
-def add_calendar_features(df: pd.DataFrame, temperature: bool = False) -> pd.DataFrame:
-    """The model's input columns, in order: ``load``, ``hour``, ``day_of_week`` (Monday = 0),
-    ``month`` (1-12), ``day_of_year`` (1-366), and ``temperature`` when asked for.
+def add_calendar_features(
+    df: pd.DataFrame, temperature: bool = False, calendar: str = "numbers"
+) -> pd.DataFrame:
+    """The model's input columns, in order: ``load``, the calendar, and ``temperature`` when asked
+    for.
+
+    calendar="numbers" (:data:`FEATURES`): ``hour``, ``day_of_week`` (Monday = 0), ``month``
+    (1-12), ``day_of_year`` (1-366), as plain numbers. calendar="cycles" (:data:`CYCLE_FEATURES`):
+    the hour of the day as a point on a circle, twice (sin and cos of 2 pi h / 24 and of
+    4 pi h / 24, so that 23 h sits next to 0 h and the two daily peaks are easy to draw), the hour
+    of the week on a circle (168 hours), and ``weekend`` (1 on Saturday and Sunday).
 
     df: a table from :mod:`grubook.energy.data`, indexed by *local* time (the calendar features are
     read from the index, so a UTC index would put the morning peak at the wrong hour).
     """
     _check_table(df)
     _checks.boolean("temperature", temperature)
+    _checks.one_of("calendar", calendar, CALENDARS)
     idx = df.index
-    out = pd.DataFrame(
-        {
-            "load": df["load"].to_numpy(float),
+    if calendar == "numbers":
+        columns = {
             "hour": idx.hour,
             "day_of_week": idx.day_of_week,  # the older .dayofweek / .weekday names also exist
             "month": idx.month,
             "day_of_year": idx.day_of_year,
-        },
-        index=idx,
-    )
+        }
+    else:
+        day = 2 * np.pi * np.asarray(idx.hour) / 24
+        week = 2 * np.pi * np.asarray(24 * idx.day_of_week + idx.hour) / 168
+        columns = {
+            "hour_sin": np.sin(day),
+            "hour_cos": np.cos(day),
+            "hour_sin2": np.sin(2 * day),
+            "hour_cos2": np.cos(2 * day),
+            "week_sin": np.sin(week),
+            "week_cos": np.cos(week),
+            "weekend": np.asarray(idx.day_of_week >= 5, dtype=float),
+        }
+    out = pd.DataFrame({"load": df["load"].to_numpy(float), **columns}, index=idx)
     if temperature:
         if "temperature" not in df.columns:
             raise ValueError(
@@ -130,7 +166,8 @@ class Prepared:
     """Everything the models and baselines need, built by :func:`prepare`.
 
     times: the index; load: (rows,) raw load in MW; features: (rows, n_features) scaled, float32;
-    columns: feature names; scaler: fit on ``split.train`` rows only; lookback: window length.
+    columns: feature names; scaler: fit on ``split.train`` rows only; lookback: window length;
+    lead: the calendar and temperature columns of row r describe row r + lead (0: row r itself).
     """
 
     times: pd.DatetimeIndex
@@ -140,27 +177,40 @@ class Prepared:
     scaler: MinMaxScaler
     split: Split
     lookback: int
+    lead: int = 0
 
-    def targets(self, part: str) -> np.ndarray:
-        """Row numbers t forecast in ``part`` ('train', 'val' or 'test'): every row of the part that
-        has ``lookback`` rows before it, and for 'train', whose whole window lies in the training
-        part."""
-        rows = np.arange(getattr(self.split, part).start, getattr(self.split, part).stop)
+    def targets(self, part: str, horizon: int = 1) -> np.ndarray:
+        """Forecast origins t in ``part`` ('train', 'val' or 'test'): every row of the part that
+        has ``lookback`` rows before it and whose ``horizon`` target rows t .. t + horizon - 1 lie
+        in the part, and for 'train', whose whole window lies in the training part too."""
+        _checks.one_of("part", part, ("train", "val", "test"))
+        horizon = _checks.positive_int("horizon", horizon)
+        span = getattr(self.split, part)
+        last = span.stop - max(horizon, self.lead)  # targets and lead columns stay in the part
+        rows = np.arange(span.start, max(last + 1, span.start))
         return rows[rows >= self.lookback]
 
-    def windows(self, rows: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-        """Inputs and targets for target rows ``rows``: x (n, lookback, n_features), y (n, 1), both
-        scaled, float32. x[i] holds rows ``rows[i] - lookback`` to ``rows[i] - 1``; y[i] is the
-        scaled load at ``rows[i]``."""
+    def windows(self, rows: np.ndarray, horizon: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+        """Inputs and targets for origins ``rows``: x (n, lookback, n_features), y (n, horizon),
+        both scaled, float32. x[i] holds rows ``rows[i] - lookback`` to ``rows[i] - 1``; y[i, j] is
+        the scaled load at ``rows[i] + j``."""
+        horizon = _checks.positive_int("horizon", horizon)
         rows = np.asarray(rows)
-        if rows.size and (rows.min() < self.lookback or rows.max() >= len(self.load)):
+        if rows.ndim != 1 or (rows.size and not np.issubdtype(rows.dtype, np.integer)):
+            raise TypeError(
+                f"rows must be a 1-D array of integer row numbers, got dtype {rows.dtype} and "
+                f"shape {_checks.shape_str(rows.shape)}."
+            )
+        top = len(self.load) - max(horizon, self.lead)
+        if rows.size and (rows.min() < self.lookback or rows.max() > top):
             raise ValueError(
-                f"target rows must lie in [{self.lookback}, {len(self.load)}); "
-                f"got {rows.min()}..{rows.max()}."
+                f"target rows (forecast origins) must lie in [{self.lookback}, {top}] for "
+                f"horizon={horizon} and lead={self.lead}; got {rows.min()}..{rows.max()}."
             )
         feats = torch.from_numpy(self.features)
         idx = torch.from_numpy(rows[:, None] - self.lookback + np.arange(self.lookback)[None, :])
-        return feats[idx], feats[torch.from_numpy(rows), :1]
+        tgt = torch.from_numpy(rows[:, None] + np.arange(horizon)[None, :])
+        return feats[idx], feats[tgt, 0]
 
     def to_load(self, scaled) -> np.ndarray:
         """Scaled load (any shape) back to MW."""
@@ -175,18 +225,25 @@ def prepare(
     test_months: int = 3,
     val_months: int = 3,
     temperature: bool = False,
+    lead: int = 0,
+    calendar: str = "numbers",
 ) -> Prepared:
     """Features, split and scaling for a load table from :mod:`grubook.energy.data`.
 
-    The scaler is fit on the training rows only and then applied to every row.
+    The scaler is fit on the training rows only and then applied to every row. ``lead``: row r's
+    calendar and temperature columns describe the hour ``lead`` rows later (see the module
+    docstring); the last ``lead`` rows then repeat the last known temperature and are never a
+    window's input for a valid origin. ``calendar``: "numbers" or "cycles", see
+    :func:`add_calendar_features`.
     """
     lookback = _checks.positive_int("lookback", lookback)
+    lead = _checks.non_negative_int("lead", lead)
     _check_table(df)
     if df["load"].isna().any():
         raise ValueError(
             "the load column has missing values; load it with gaps='interpolate' first."
         )
-    feats = add_calendar_features(df, temperature=temperature)
+    feats = add_calendar_features(df, temperature=temperature, calendar=calendar)
     for name in feats.columns:
         _checks.finite(f"prepare: column {name!r}", feats[name].to_numpy(float))
     split = chronological_split(feats.index, test_months, val_months)
@@ -195,6 +252,19 @@ def prepare(
             f"lookback={lookback} leaves no training windows: the training part has only "
             f"{len(split.train)} rows; use a smaller lookback or a longer series."
         )
+    if lead:
+        if lead >= len(feats):
+            raise ValueError(f"lead={lead} must be shorter than the series ({len(feats)} rows).")
+        ahead = add_calendar_features(
+            df.set_axis(df.index + pd.Timedelta(hours=lead)),
+            temperature=temperature,
+            calendar=calendar,
+        )  # the calendar of each row's time + lead (exact in real time, read on the local clock)
+        for name in feats.columns[1:]:
+            col = ahead[name].to_numpy(float)
+            if name == "temperature":  # observed temperature, lead rows later
+                col = np.concatenate([col[lead:], np.repeat(col[-1], lead)])
+            feats[name] = col
     values = feats.to_numpy(float)
     scaler = MinMaxScaler().fit(values[split.train.start : split.train.stop])
     return Prepared(
@@ -205,4 +275,5 @@ def prepare(
         scaler=scaler,
         split=split,
         lookback=lookback,
+        lead=lead,
     )

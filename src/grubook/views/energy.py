@@ -9,7 +9,7 @@ r_t at the last step of every window: the gate values at the moment each forecas
 One figure function, :func:`gate_figure` (z_t and r_t of one unit beside the load), drawn by
 :func:`static_gate_figure` (a slider over the units, computed when the page is built) and
 :func:`live_gate_view` (a continuous slider, in a kernel). :func:`forecast_week_figure` (Plotly) and
-:func:`error_by_hour_figure` (matplotlib) draw the other two plots.
+:func:`error_by_hour_figure` and :func:`error_by_horizon_figure` (matplotlib) draw the other plots.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ STYLES = {
     "persistence": {"color": COLORS["baseline"], "width": 1.5, "dash": "dot"},
     "seasonal naive (24 h)": {"color": OKABE_ITO["grey"], "width": 1.5, "dash": "dash"},
     "weekly naive (168 h)": {"color": OKABE_ITO["sky_blue"], "width": 1.5, "dash": "dashdot"},
+    "same hour yesterday": {"color": OKABE_ITO["grey"], "width": 1.5, "dash": "dash"},
+    "linear (ridge)": {"color": OKABE_ITO["bluish_green"], "width": 2, "dash": "dash"},
 }
 MPL_DASH = {"solid": "-", "dot": ":", "dash": "--", "dashdot": "-."}
 
@@ -81,11 +83,11 @@ def forecast_week_figure(
         )
     fig.update_layout(
         title={"text": title, "x": 0.02},
-        height=460,
+        height=520,
         hovermode="x unified",
         xaxis_title="local time (Melbourne)",
         yaxis_title=f"demand ({units})",
-        legend={"orientation": "h", "y": -0.2, "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.24, "x": 0},
         margin={"t": 60, "b": 40, "l": 70, "r": 20},
     )
     return fig
@@ -256,3 +258,35 @@ def live_gate_view(week: WeekGates, rank: int = 1):
             value=rank, min=1, max=len(week.order), description="unit rank", continuous_update=True
         ),
     )
+
+
+# ----- error by horizon (day ahead) ---------------------------------------------------------------
+def error_by_horizon_figure(
+    errors: dict, title: str = "Day-ahead error by horizon", ylabel: str = "sMAPE (%)"
+):
+    """Matplotlib: error against the forecast horizon (1 = the first hour after the window), one
+    line per entry of ``errors`` ({name: sequence of 24 values, horizon 1 first})."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    for name, err in errors.items():
+        s = _style(name)
+        err = np.asarray(err, dtype=float)
+        ax.plot(
+            np.arange(1, len(err) + 1),
+            err,
+            color=s["color"],
+            ls=MPL_DASH[s["dash"]],
+            lw=s["width"] + (0.5 if name in ("GRU", "LSTM") else 0),
+            marker="o",
+            ms=3,
+            label=name,
+        )
+    ax.set_xticks([1, 6, 12, 18, 24])
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("horizon (hours after the last known hour)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(ncol=4, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
+    fig.tight_layout()
+    return fig

@@ -90,3 +90,33 @@
     document.head.appendChild(script);
   };
 })();
+
+/* Keyboard access to wide tables. The site CSS lets a wide table scroll sideways in its own box (on
+   a phone); a box that scrolls must be reachable by keyboard (axe: scrollable-region-focusable), so
+   each table that scrolls gets tabindex 0 and a name, as the theme does for code blocks and cell
+   outputs, on load and after every resize. */
+(function () {
+  "use strict";
+  function update() {
+    document.querySelectorAll(".bd-article table").forEach(function (table) {
+      var scrolls = table.scrollWidth > table.clientWidth + 1;
+      if (scrolls && !table.hasAttribute("tabindex")) {
+        table.tabIndex = 0;
+        table.dataset.grubookTabStop = "";
+        if (!table.hasAttribute("aria-label") && !table.querySelector("caption")) {
+          table.setAttribute("aria-label", "table (scrolls sideways)");
+        }
+      } else if (!scrolls && table.dataset.grubookTabStop !== undefined) {
+        table.removeAttribute("tabindex");
+        delete table.dataset.grubookTabStop;
+      }
+    });
+  }
+  var timer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(timer);
+    timer = setTimeout(update, 200);
+  });
+  if (document.readyState === "complete") update();
+  else window.addEventListener("load", update);
+})();

@@ -1,0 +1,168 @@
+"""The exercise index (grubook_site.exercise_index): it reads a chapter's exercises right, it
+reports what is inconsistent, and the real chapters and the instructor guide pass it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from grubook_site import exercise_index as ei
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+
+FIXTURE = """\
+# A chapter
+
+## Exercises
+
+:::{exercise} Count by hand
+:label: ch9-ex1
+Count them, then call `exercises.check_parameter_count(answer, "rnn", 3, 4)`.
+:::
+
+:::{solution-start} ch9-ex1
+:class: dropdown
+:::
+
+Thirty-two.
+
+```{code-cell} ipython3
+:tags: [hide-cell, solution]
+exercises.check_parameter_count(32, "rnn", 3, 4)
+```
+
+:::{solution-end}
+:::
+
+:::{exercise} Explain it
+:label: ch9-ex2
+Why?
+:::
+
+:::{solution} ch9-ex2
+:class: dropdown
+Because.
+:::
+"""
+
+
+def fixture(tmp_path: Path, text: str = FIXTURE) -> dict:
+    (tmp_path / "09-fixture.md").write_text(text)
+    return ei.read_book(tmp_path)
+
+
+def test_a_chapter_with_two_exercises_gives_the_right_table(tmp_path):
+    book = fixture(tmp_path)
+    first, second = book["09-fixture"]
+    assert first == ei.Exercise(
+        "09-fixture",
+        "ch9-ex1",
+        "Count by hand",
+        checkers=("check_parameter_count",),
+        solution=True,
+        solution_code=1,
+        solution_checkers=("check_parameter_count",),
+    )
+    assert second == ei.Exercise("09-fixture", "ch9-ex2", "Explain it", solution=True)
+    assert ei.markdown_table(book["09-fixture"]).splitlines() == [
+        "| exercise | title | checker | solution |",
+        "|---|---|---|---|",
+        "| 1 (`ch9-ex1`) | Count by hand | `check_parameter_count` | runs in the build (1 cell) |",
+        "| 2 (`ch9-ex2`) | Explain it | none | prose |",
+    ]
+    assert ei.problems(book) == []
+
+
+@pytest.mark.parametrize(
+    "old, new, complaint",
+    [
+        ("check_parameter_count(answer", "check_parameter_cuont(answer", "does not have"),
+        (":::{solution} ch9-ex2", ":::{solution} ch9-ex9", "ch9-ex2 (Explain it) has no solution"),
+        ("[hide-cell, solution]", "[hide-cell]", "lack the tag 'solution'"),
+        ("exercises.check_parameter_count(32", "print(32", "its solution never calls it"),
+        (":label: ch9-ex2\n", "", "has no :label:"),
+    ],
+    ids=["missing-checker", "no-solution", "untagged-cell", "checker-not-called", "no-label"],
+)
+def test_an_inconsistent_chapter_is_reported(tmp_path, old, new, complaint):
+    assert old in FIXTURE
+    found = ei.problems(fixture(tmp_path, FIXTURE.replace(old, new)))
+    assert any(complaint in p for p in found), found
+
+
+def test_an_unused_checker_is_reported(tmp_path):
+    book = fixture(tmp_path)
+    assert "check_smape" in ei.unused_checkers(book)
+    assert "check_parameter_count" not in ei.unused_checkers(book)
+
+
+def test_links_and_per_chapter_numbers():
+    found = ei.parse(FIXTURE, "09-fixture")
+    assert "| {numref}`ch9-ex2` (`ch9-ex2`) | Explain it |" in ei.markdown_table(found, link=True)
+    env = SimpleNamespace(
+        toc_fignumbers={
+            "a": {"exercise": {"ch1-ex1": (1,), "ch1-ex2": (2,)}, "figure": {"f": (1,)}},
+            "b": {"exercise": {"ch2-ex2": (4,), "ch2-ex1": (3,)}, "figure": {"g": (2,)}},
+        }
+    )
+    assert ei._number_per_chapter(None, env) == []
+    assert env.toc_fignumbers["b"] == {
+        "exercise": {"ch2-ex1": (1,), "ch2-ex2": (2,)},
+        "figure": {"g": (2,)},  # figures keep the book's numbering
+    }
+
+
+def test_cited_labels():
+    text = "see {numref}`ch3-ex1` and {ref}`the step <ch3-ex7>`, not `ch4-ex1`"
+    assert ei.cited_labels(text) == ("ch3-ex1", "ch3-ex7")
+
+
+# ----- the real book ------------------------------------------------------------------------------
+REAL = ei.read_book(BOOK)
+
+
+def test_the_book_has_six_chapters_of_exercises():
+    assert len(REAL) == 6 and all(REAL.values())
+
+
+def test_every_exercise_has_a_solution_and_names_only_real_checkers():
+    assert ei.problems(REAL) == []
+    labels = [e.label for found in REAL.values() for e in found]
+    assert len(labels) == len(set(labels))
+    for chapter, found in REAL.items():
+        number = int(chapter[:2])
+        assert [e.label for e in found] == [f"ch{number}-ex{k}" for k in range(1, len(found) + 1)]
+
+
+def test_every_solution_runs_code_in_the_build():
+    assert [e.label for found in REAL.values() for e in found if not e.solution_code] == []
+
+
+def test_every_checker_is_used_by_an_exercise():
+    assert len(ei.known_checkers()) == 9
+    assert ei.unused_checkers(REAL) == []
+
+
+def test_every_exercise_the_guide_cites_exists():
+    guide = (BOOK / "instructor-guide.md").read_text()
+    cited = ei.cited_labels(guide)
+    labels = {e.label for found in REAL.values() for e in found}
+    assert cited, "the guide's plan cites no exercise by label"
+    assert set(cited) <= labels, sorted(set(cited) - labels)
+    # and the check bites: a label that does not exist is caught
+    assert not set(ei.cited_labels(guide + "{numref}`ch3-ex99`")) <= labels
+
+
+@pytest.mark.parametrize(("tags", "untagged"), [("[hide-cell, solution]", 0), ("[hide-cell]", 1)])
+def test_options_given_as_a_yaml_block_are_read(tmp_path, tags, untagged):
+    # a cell with nested metadata (an image's alt text) writes its options as a YAML block
+    yaml_cell = (
+        f"```{{code-cell}} ipython3\n---\ntags: {tags}\nmystnb:\n  image:\n    alt: A plot.\n---\n"
+    )
+    text = FIXTURE.replace("```{code-cell} ipython3\n:tags: [hide-cell, solution]\n", yaml_cell)
+    assert text != FIXTURE
+    (first,) = [e for e in fixture(tmp_path, text)["09-fixture"] if e.label == "ch9-ex1"]
+    assert first.solution_code == 1 and first.untagged == untagged
