@@ -368,6 +368,8 @@ def gate_figure(model, a: int = 173, b: int = 95, bits: int | None = 8, corr: di
             "tickfont": {"size": 9},
         },
         "yaxis4": {"domain": [0.0, 0.105], "range": [-0.1, 1.1], "title": {"text": "value"}},
+        # below 600 px (static/figures.js) the legend wraps to three rows: room for them
+        "meta": {"narrow": {"height": 1000, "yaxis3.domain": [0.21, 0.44]}},
     }
     dtick = 1 if len(steps) <= 17 else 4 if len(steps) <= 41 else 8
     for i, axis in enumerate(("xaxis", "xaxis2", "xaxis3", "xaxis4"), start=1):

@@ -312,6 +312,15 @@ def gate_step_figure(z: float = 0.5, r: float = 1.0, h_prev=H_PREV, x=X_INPUT, s
         "yaxis2": {"domain": [0.0, 0.4], "title": {"text": "value of the unit"}, **value_range},
         "legend": _panel_legend(1.01, "<b>The candidate</b> (r<sub>t</sub> acts here):"),
         "legend2": _panel_legend(0.42, "<b>The mix</b> (z<sub>t</sub> acts here):"),
+        # below 600 px (static/figures.js) each legend wraps to four rows: the panels move apart
+        "meta": {
+            "narrow": {
+                "height": 960,
+                "yaxis.domain": [0.62, 1.0],
+                "yaxis2.domain": [0.0, 0.36],
+                "legend2.y": 0.38,
+            }
+        },
     }
     return go.Figure(traces, layout)
 

@@ -257,6 +257,21 @@ def keep_write_figure(gru_model, lstm_model, x: torch.Tensor, index: int = 0, t:
             note("keep + write = 1", 0.42, 0.42, "2", textangle=45, font=grey),
             note("keep + write = 1", 0.42, 0.42, "3", textangle=45, font=grey),
         ],
+        # below 600 px (static/figures.js) the two gate panels stack, each the page's width
+        "meta": {
+            "narrow": {
+                "height": 980,
+                "yaxis.domain": [0.84, 1.0],
+                "xaxis2.domain": [0.0, 1.0],
+                "yaxis2.domain": [0.45, 0.7],
+                "xaxis3.domain": [0.0, 1.0],
+                "yaxis3.domain": [0.0, 0.25],
+                "annotations[0].x": 0.5,
+                "annotations[0].y": 0.71,
+                "annotations[1].x": 0.5,
+                "annotations[1].y": 0.26,
+            }
+        },
     }
     return go.Figure(traces, layout)
 

@@ -399,12 +399,436 @@
     });
     ["plotly_afterplot", "plotly_restyle", "plotly_relayout", "plotly_update", "plotly_redraw"]
       .forEach(function (event) { gd.on(event, later); });
+    var fitTimer = null;
+    ["plotly_afterplot", "plotly_relayout", "plotly_update"].forEach(function (event) {
+      gd.on(event, function () {
+        if (gd._grubookFitOwn) return;
+        if (fitTimer) clearTimeout(fitTimer);
+        fitTimer = setTimeout(function () { fitTimer = null; fit(gd); }, 20);
+      });
+    });
+    fit(gd);
     if (reduceMotion.addEventListener) {
       reduceMotion.addEventListener("change", function () { motionSettings(gd); });
     }
     motionSettings(gd);
     refresh();
   }
+
+  // ------------------------------------------------------------------------------------------
+  // fitting the figure to its width: title, legends, subplot titles, axis titles, colour bars
+  // and sliders kept apart at every width (a phone's 390 px as well as a desktop's)
+  //
+  // Each figure keeps its author's layout; after every draw the parts are measured, and those
+  // that overlap are moved apart: a title (or subplot title, or axis title) too wide for the
+  // figure is wrapped; what collides with the title moves down by growing the top margin; what
+  // collides below the plot (a legend or slider against the x-axis title) moves down; the figure
+  // grows by what the margins took, so the plot itself keeps its height. A few passes settle it.
+  // The mode bar sits in its own strip above the figure (figures.css), clear of the title.
+
+  var GAP = 6; // px between parts
+  var NARROW = 600; // px: below this a figure takes its layout.meta.narrow, if it has one
+  var MAX_PASSES = 8;
+  var canvas = null;
+
+  function textWidth(html, font) {
+    canvas = canvas || document.createElement("canvas");
+    var c = canvas.getContext("2d");
+    c.font = (font.size || 14) + "px " + (font.family || "sans-serif");
+    var text = String(html).replace(/<[^>]*>/g, "").replace(/&[a-z#0-9]+;/gi, "x");
+    return c.measureText(text).width;
+  }
+
+  /* Break a Plotly string into lines of at most maxWidth px, at spaces (tags stay whole). */
+  function wrapText(html, maxWidth, font) {
+    var words = String(html).split(/\s+|<br\s*\/?>/i).filter(Boolean);
+    var lines = [];
+    var line = "";
+    words.forEach(function (w) {
+      var next = line ? line + " " + w : w;
+      if (line && textWidth(next, font) > maxWidth) {
+        lines.push(line);
+        line = w;
+      } else {
+        line = next;
+      }
+    });
+    if (line) lines.push(line);
+    return lines.join("<br>");
+  }
+
+  function rect(node) {
+    var r = node.getBoundingClientRect();
+    return { x: r.left, y: r.top, w: r.width, h: r.height, right: r.right, bottom: r.bottom };
+  }
+
+  /* The parts of a drawn figure, with what each one is and how it can be moved. */
+  function parts(gd) {
+    var out = [];
+    function add(kind, node, extra) {
+      var b = rect(node);
+      if (b.w > 0.5 && b.h > 0.5) out.push(Object.assign({ kind: kind, box: b }, extra || {}));
+    }
+    gd.querySelectorAll(".g-gtitle text.gtitle").forEach(function (n) { add("title", n); });
+    gd.querySelectorAll(".infolayer > g").forEach(function (g) {
+      var m = /^g-([xy]\d*)title$/.exec(g.getAttribute("class") || "");
+      if (!m) return;
+      var axis = (m[1][0] === "x" ? "xaxis" : "yaxis") + m[1].slice(1);
+      g.querySelectorAll("text").forEach(function (n) { add("axis-title", n, { axis: axis }); });
+    });
+    gd.querySelectorAll("g.annotation").forEach(function (g) {
+      add("annotation", g.querySelector(".annotation-text-g") || g,
+        { index: Number(g.getAttribute("data-index")) });
+    });
+    gd.querySelectorAll(".infolayer > g").forEach(function (g) {
+      var m = /^(legend\d*)$/.exec((g.getAttribute("class") || "").split(" ")[0]);
+      if (m) add("legend", g.querySelector("rect.bg") || g, { id: m[1] });
+    });
+    gd.querySelectorAll("g.colorbar").forEach(function (g) { add("colorbar", g); });
+    gd.querySelectorAll("g.slider-container").forEach(function (g, k) {
+      add("slider", g, { index: k });
+    });
+    gd.querySelectorAll("g.updatemenu-container").forEach(function (g) { add("menu", g); });
+    // each axis's tick labels as one part
+    var ticks = {};
+    gd.querySelectorAll(".cartesianlayer g[class$='tick'] text").forEach(function (n) {
+      var g = n.closest("[class*='axislayer']");
+      var key = (g ? g.getAttribute("class") : "") + (n.closest(".subplot") || {}).className;
+      var b = rect(n);
+      if (b.w < 0.5 || b.h < 0.5) return;
+      var t = ticks[key];
+      ticks[key] = !t ? b : {
+        x: Math.min(t.x, b.x), y: Math.min(t.y, b.y),
+        right: Math.max(t.right, b.right), bottom: Math.max(t.bottom, b.bottom),
+      };
+    });
+    Object.keys(ticks).forEach(function (key) {
+      var t = ticks[key];
+      t.w = t.right - t.x;
+      t.h = t.bottom - t.y;
+      out.push({ kind: "ticks", box: t });
+    });
+    gd.querySelectorAll(".draglayer .nsewdrag").forEach(function (n) {
+      add("plot", n);
+    });
+    return out;
+  }
+
+  /* The pairs of parts that overlap (more than 2 px each way), and the parts that stick out of
+     the figure's sides. Shared with the browser test (window.grubookFigureLayout). */
+  function collisions(gd) {
+    var all = parts(gd);
+    var fig = rect(gd);
+    var pairs = [];
+    var outside = [];
+    var ignore = function (a, b) {
+      var k = [a.kind, b.kind].sort().join(" ");
+      // tick labels count against what is laid over the figure: a legend, a slider, the title
+      if (/ticks/.test(k) && !/legend|slider|title|menu/.test(k.replace("axis-title", ""))) {
+        return true;
+      }
+      return k === "plot plot" || k === "annotation plot" || k === "axis-title axis-title" ||
+        k === "title title" || k === "colorbar plot";
+    };
+    // a legend drawn wholly inside a plot is an inset, placed there on purpose
+    var inset = function (a, b) {
+      return a.kind === "legend" && b.kind === "plot" && a.box.x >= b.box.x - 2 &&
+        a.box.right <= b.box.right + 2 && a.box.y >= b.box.y - 2 && a.box.bottom <= b.box.bottom + 2;
+    };
+    all.forEach(function (a, i) {
+      if (a.box.x < fig.x - 2 || a.box.right > fig.right + 2) outside.push(a);
+      all.slice(i + 1).forEach(function (b) {
+        if (ignore(a, b) || inset(a, b) || inset(b, a)) return;
+        var w = Math.min(a.box.right, b.box.right) - Math.max(a.box.x, b.box.x);
+        var h = Math.min(a.box.bottom, b.box.bottom) - Math.max(a.box.y, b.box.y);
+        if (w > 2 && h > 2) pairs.push({ a: a, b: b, w: w, h: h });
+      });
+    });
+    return { parts: all, pairs: pairs, outside: outside };
+  }
+
+  function describePart(p) {
+    var n = p.kind;
+    if (p.id) n += " " + p.id;
+    if (p.axis) n += " " + p.axis;
+    if (p.index !== undefined) n += " " + p.index;
+    return n;
+  }
+
+  function snapshot(gd) {
+    var L = gd.layout || {};
+    var full = gd._fullLayout;
+    var legends = {};
+    Object.keys(full).forEach(function (key) {
+      if (/^legend\d*$/.test(key) && full[key]) legends[key] = full[key].y;
+    });
+    return {
+      height: full.height,
+      authorHeight: full.height,
+      margin: { t: full.margin.t, b: full.margin.b },
+      plotHeight: full.height - full.margin.t - full.margin.b,
+      title: L.title && typeof L.title === "object" ? Object.assign({}, L.title) : L.title,
+      legends: legends,
+      sliders: (full.sliders || []).map(function (s) { return s.y; }),
+    };
+  }
+
+  function startFit(gd) {
+    var full = gd._fullLayout;
+    var old = gd._grubookFit;
+    var base = old ? old.base : snapshot(gd);
+    base.height = base.authorHeight;
+    base.plotHeight = base.height - base.margin.t - base.margin.b;
+    var st = {
+      width: full.width,
+      base: base,
+      dt: 0,
+      dh: 0,
+      legends: {},
+      sliders: {},
+      grown: {}, // pairs that have had the top margin grown for them
+      texts: old ? old.texts : {}, // key -> {original, wrapped}
+    };
+    gd._grubookFit = st;
+    return st;
+  }
+
+  /* One pass: the layout changes that move the parts measured now apart (null: none needed). */
+  function adjust(gd) {
+    var full = gd._fullLayout;
+    if (!full || !full._size) return null;
+    var st = gd._grubookFit;
+    var update = {};
+    if (!st) {
+      st = startFit(gd);
+    } else if (Math.abs(st.width - full.width) > 1) {
+      // a new width: back to the author's layout and the original texts, then fit from there
+      var narrowed = st.narrow;
+      st = startFit(gd);
+      if (narrowed) Object.keys(narrowed).forEach(function (k) { update[k] = narrowed[k]; });
+      update["margin.t"] = st.base.margin.t;
+      update.height = st.base.height;
+      Object.keys(st.base.legends).forEach(function (id) {
+        update[id + ".y"] = st.base.legends[id];
+      });
+      st.base.sliders.forEach(function (y, k) { update["sliders[" + k + "].y"] = y; });
+      Object.keys(st.texts).forEach(function (key) { update[key] = st.texts[key].original; });
+      st.texts = {};
+      var t = st.base.title && typeof st.base.title === "object" ? st.base.title : {};
+      ["y", "yref", "yanchor"].forEach(function (k) {
+        update["title." + k] = t[k] === undefined ? null : t[k];
+      });
+      return update;
+    }
+    var size = full._size;
+    var fig = rect(gd);
+    var found = collisions(gd);
+    var changed = false;
+
+    // 0. a figure that has a layout for narrow screens (layout.meta.narrow: relayout keys, such
+    //    as side-by-side panels stacked) takes it below NARROW px and gives it back above
+    var narrow = ((gd.layout.meta || {}).narrow) || null;
+    if (narrow && (full.width < NARROW) !== !!st.narrow) {
+      if (!st.narrow) {
+        st.narrow = {};
+        Object.keys(narrow).forEach(function (key) {
+          var v = textOf(key);
+          st.narrow[key] = v === undefined ? null : JSON.parse(JSON.stringify(v));
+          update[key] = narrow[key];
+        });
+        if (narrow.height) st.base.height = narrow.height;
+      } else {
+        Object.keys(st.narrow).forEach(function (key) { update[key] = st.narrow[key]; });
+        if (narrow.height) st.base.height = st.narrow.height;
+        st.narrow = null;
+      }
+      st.base.plotHeight = st.base.height - st.base.margin.t - st.base.margin.b;
+      st.dh = 0;
+      return update;
+    }
+
+    function textOf(key) {
+      var parts = key.split(".");
+      var v = gd.layout;
+      for (var i = 0; i < parts.length && v !== undefined && v !== null; i++) {
+        var m = /^(\w+)\[(\d+)\]$/.exec(parts[i]);
+        v = m ? (v[m[1]] || [])[Number(m[2])] : v[parts[i]];
+        if (i === 0 && parts[0] === "title" && typeof v === "string") return v;
+      }
+      return v;
+    }
+    function wrapKey(key, maxWidth, font) {
+      var now = textOf(key);
+      if (typeof now !== "string" || !now) return;
+      var known = st.texts[key];
+      var original = known && known.wrapped === now ? known.original : now;
+      var wrapped = wrapText(original, Math.max(maxWidth, 40), font);
+      if (wrapped === now) return;
+      st.texts[key] = { original: original, wrapped: wrapped };
+      update[key] = wrapped;
+      changed = true;
+    }
+
+    // 1. text too wide for the figure (or for its column): wrap it
+    var titleFont = (full.title && full.title.font) || full.font;
+    found.parts.forEach(function (p) {
+      if (p.kind === "title" && (p.box.x < fig.x + 2 || p.box.right > fig.right - 2)) {
+        wrapKey("title.text", fig.w - 4 * GAP, titleFont);
+        if (typeof gd.layout.title === "string" || !gd.layout.title ||
+            gd.layout.title.yanchor !== "top") {
+          update["title.yref"] = "container";
+          update["title.y"] = 1 - GAP / full.height;
+          update["title.yanchor"] = "top";
+        }
+      }
+      if (p.kind === "axis-title") {
+        var along = p.axis[0] === "x" ? size.w : size.h;
+        var long = p.axis[0] === "x" ? p.box.w : p.box.h;
+        var out = p.box.x < fig.x || p.box.right > fig.right;
+        if (long > along + 2 * GAP || out) {
+          var ax = full[p.axis] || {};
+          var f = (ax.title && ax.title.font) || full.font;
+          wrapKey(p.axis + ".title.text", Math.min(along, fig.w - 4 * GAP), f);
+        }
+      }
+    });
+    found.parts.forEach(function (p) {
+      if (p.kind === "title" && p.box.y < fig.y + 2) {
+        var y = typeof full.title.y === "number" ? full.title.y : 1;
+        update["title.yref"] = "container";
+        update["title.yanchor"] = "top";
+        update["title.y"] = y - (fig.y + GAP - p.box.y) / full.height;
+        changed = true;
+      }
+    });
+    var notes = found.parts.filter(function (p) { return p.kind === "annotation"; });
+    notes.forEach(function (p) {
+      var cx = p.box.x + p.box.w / 2;
+      var room = 2 * Math.min(cx - fig.x, fig.right - cx) - 2 * GAP;
+      notes.forEach(function (q) {
+        if (q === p || Math.abs(q.box.y + q.box.h / 2 - (p.box.y + p.box.h / 2)) > p.box.h) {
+          return;
+        }
+        var d = Math.abs(q.box.x + q.box.w / 2 - cx);
+        if (d > 0) room = Math.min(room, d - GAP);
+      });
+      if (p.box.w > room + 1) {
+        var a = (full.annotations || [])[p.index] || {};
+        wrapKey("annotations[" + p.index + "].text", room, a.font || full.font);
+      }
+    });
+    if (changed) return update;
+
+    // 2. overlaps: what is above the plot moves up into a taller top margin (the title stays
+    //    at the top); what is below the plot moves down
+    var top = size.t;
+    function above(p) { return p.box.y + p.box.h / 2 < fig.y + top + size.h / 2; }
+    function movable(p) {
+      return p.kind === "legend" || p.kind === "slider";
+    }
+    var dt = 0;
+    var moves = {};
+    var plots = found.parts.filter(function (q) { return q.kind === "plot"; });
+    function meets(a, b) {
+      return Math.min(a.right, b.right) - Math.max(a.x, b.x) > 2 &&
+        Math.min(a.bottom, b.bottom) - Math.max(a.y, b.y) > 2;
+    }
+    function move(p, px) { // px > 0: down
+      // never into a plot that the part was clear of
+      var to = { x: p.box.x, right: p.box.right, y: p.box.y + px, bottom: p.box.bottom + px };
+      if (plots.some(function (q) { return meets(to, q.box) && !meets(p.box, q.box); })) return;
+      var key = p.kind === "legend" ? p.id + ".y" : "sliders[" + p.index + "].y";
+      if (!(key in moves) || Math.abs(px) > Math.abs(moves[key])) moves[key] = px;
+    }
+    found.pairs.forEach(function (c) {
+      var a = c.a, b = c.b;
+      var lower = a.box.y + a.box.h / 2 > b.box.y + b.box.h / 2 ? a : b;
+      var upper = lower === a ? b : a;
+      var push = Math.min(c.h, lower.box.bottom - upper.box.y) + GAP;
+      if (above(upper) && above(lower) || upper.kind === "title") {
+        // in the top margin: grow it, and lift a movable upper part clear of the lower one;
+        // at most three times per pair (a pair that taller margins did not separate will not
+        // be separated by a still taller one)
+        var key = describePart(upper) + " x " + describePart(lower);
+        if ((st.grown[key] || 0) >= 3) return;
+        st.grown[key] = (st.grown[key] || 0) + 1;
+        if (upper.kind !== "title" && movable(upper)) move(upper, -push);
+        dt = Math.max(dt, push);
+      } else if (movable(lower)) {
+        move(lower, push);
+      } else if (movable(upper)) {
+        move(upper, -push);
+      }
+    });
+    Object.keys(moves).forEach(function (key) {
+      var px = moves[key];
+      var now;
+      if (key.indexOf("sliders[") === 0) {
+        now = full.sliders[Number(/\d+/.exec(key)[0])].y;
+      } else {
+        now = full[key.split(".")[0]].y;
+      }
+      update[key] = now - px / size.h;
+      changed = true;
+    });
+    if (dt > 0) {
+      // from the margin as drawn (Plotly may have pushed it past the layout's for a legend)
+      st.dt = size.t + dt - st.base.margin.t;
+      update["margin.t"] = size.t + dt;
+      changed = true;
+    }
+    // 3. the plot keeps its height: the figure grows by what the margins took
+    var lost = st.base.plotHeight - size.h;
+    if (lost > 1 || dt > 0) {
+      st.dh += Math.max(lost, 0) + dt;
+      update.height = st.base.height + st.dh;
+      changed = true;
+    }
+    return changed ? update : null;
+  }
+
+  function fit(gd) {
+    if (gd._grubookFitBusy) {
+      gd._grubookFitAgain = true;
+      return;
+    }
+    gd._grubookFitBusy = true;
+    var passes = 0;
+    function finish() {
+      gd._grubookFitBusy = false;
+      if (gd._grubookFitAgain && passes < MAX_PASSES) {
+        gd._grubookFitAgain = false;
+        fit(gd);
+      }
+      gd._grubookFitAgain = false;
+    }
+    function pass() {
+      var update = passes++ < MAX_PASSES ? adjust(gd) : null;
+      if (!update) return finish();
+      if (update.height) gd.style.height = update.height + "px";
+      gd._grubookFitOwn = true;
+      return Plotly.relayout(gd, update).then(function () {
+        gd._grubookFitOwn = false;
+        gd._grubookFitAgain = false;
+        return pass();
+      }, function () {
+        gd._grubookFitOwn = false;
+        finish();
+      });
+    }
+    pass();
+  }
+
+  window.grubookFigureLayout = function (gd) {
+    var c = collisions(gd);
+    return {
+      overlaps: c.pairs.map(function (p) {
+        return describePart(p.a) + " x " + describePart(p.b) + " (" + Math.round(p.w) + "x" +
+          Math.round(p.h) + " px)";
+      }),
+      outside: c.outside.map(describePart),
+    };
+  };
 
   // ------------------------------------------------------------------------------------------
   // finding the figures: those drawn already, and those drawn later (a CDN load, a live cell)
