@@ -44,6 +44,11 @@ audit:
 student:
 	$(BIN)/python scripts/make_student.py _build/student
 
+# The whole book as one PDF, _build/pdf/gru-book.pdf, printed by headless Chromium from the built
+# site (run `make book` first), offline: grubook_site.pdf.
+pdf:
+	$(BIN)/python -m grubook_site.pdf _build/html _build/pdf
+
 unit:
 	$(BIN)/python -m pytest -m "not build and not browser"
 
