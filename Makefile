@@ -2,12 +2,13 @@
 #   make setup   create .venv and install everything (CPU-only torch, pinned versions; the site's JS via npm)
 #   make book    execute every chapter and build the static site into _build/html
 #   make test    lint (ruff), build the book, then run every test (unit, build, browser)
+# For teaching (README, "Teaching with the book"): make student, make pdf
 PY      ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 JB_FLAGS ?= -W -n --keep-going
 
-.PHONY: setup book audit test lint unit bench clean
+.PHONY: setup book audit test lint unit bench clean student pdf
 
 # torch from PyTorch's CPU wheel index on Linux (PyPI's Linux torch is the multi-GB CUDA build); the
 # standard wheel elsewhere (macOS wheels are CPU-only). Only the torch install names that index, with
@@ -37,6 +38,16 @@ book:
 # any serious or critical violation.
 audit:
 	$(BIN)/python -m grubook_site.audit _build/html
+
+# The student edition: the chapter notebooks without their solutions, each exercise with a starter
+# cell, in _build/student/ (checked against the instructor notebooks: fails if a solution survives).
+student:
+	$(BIN)/python scripts/make_student.py _build/student
+
+# The whole book as one PDF, _build/pdf/gru-book.pdf, printed by headless Chromium from the built
+# site (run `make book` first), offline: grubook_site.pdf.
+pdf:
+	$(BIN)/python -m grubook_site.pdf _build/html _build/pdf
 
 unit:
 	$(BIN)/python -m pytest -m "not build and not browser"

@@ -384,9 +384,12 @@ def markdown_for_notebook(source: str, cites: dict) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def make_notebook(chapter: Path, root: Path = ROOT) -> str:
-    """The notebook for one chapter, as the exact text written to disk (deterministic)."""
-    text = chapter.read_text()
+def make_notebook(chapter: Path, root: Path = ROOT, text: str | None = None) -> str:
+    """The notebook for one chapter, as the exact text written to disk (deterministic).
+
+    ``text``: the MyST source to convert instead of the chapter file's (the student edition,
+    ``scripts/make_student.py``, passes the chapter with its solutions taken out)."""
+    text = chapter.read_text() if text is None else text
     nb = jupytext.reads(text, fmt="myst")
     cites = citations(root)
     figures = glued_figures(text)

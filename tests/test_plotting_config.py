@@ -37,6 +37,6 @@ def test_the_figure_script_and_style_ship_with_the_package():
 
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())
     globs = data["tool"]["setuptools"]["package-data"]["grubook_site"]
-    for name in (assets.FIGURE_SCRIPT, assets.FIGURE_CSS):
+    for name in (assets.FIGURE_SCRIPT, assets.FIGURE_CSS, assets.PRINT_SCRIPT, assets.PRINT_CSS):
         assert (assets.STATIC / name).is_file(), name
         assert any(fnmatch(f"static/{name}", g) for g in globs), (name, globs)

@@ -6,7 +6,8 @@ imports Sphinx).
   folder (MathJax 3, a cartesian-only plotly.js, Thebe 0.9 for "Live Code", ``static/grubook.css``
   and ``static/grubook.js``), plus fixes for the Jupyter Book 1.0.4 / Sphinx 7.4 pairing;
 - :mod:`grubook_site.widgets`: the build fails on a page that still embeds ipywidgets;
-- :mod:`grubook_site.single_page`: a single-page build finds the bibliography and static paths.
+- :mod:`grubook_site.single_page`: a single-page build finds the bibliography and static paths;
+- :mod:`grubook_site.pdf` (not an extension): ``make pdf`` prints the built site as one PDF.
 
 Enabled as one Sphinx extension in ``_config.yml``::
 

@@ -18,6 +18,9 @@ few defects of the Jupyter Book 1.0.4 / Sphinx 7.4 pairing are fixed on the way:
   starts it with the page's options and names the kernel the way Thebe 0.9 reads it
   (``kernelName``);
 - ``static/grubook.css``: wide equations and tables scroll inside their own box on a phone;
+- ``static/print.css`` and ``static/print.js``: the page on paper (``make pdf``,
+  :mod:`grubook_site.pdf`, and a browser's Print): no controls or sidebars, code that wraps, a
+  line under each slider figure naming the step it shows;
 - ``static/figures.js`` and ``static/figures.css``: every Plotly figure gets an accessible name and
   a text description written from its data, its sliders a native keyboard control and a live
   region that reads the new values (see the script's header);
@@ -71,6 +74,9 @@ PAGE_SCRIPT = "grubook.js"  # the Live Code launcher
 # every Plotly figure: an accessible name and description, keyboard sliders (after plotly.js)
 FIGURE_CSS = "figures.css"
 FIGURE_SCRIPT = "figures.js"
+# paper (make pdf, a browser's Print): no controls, wrapped code, a line under each slider figure
+PRINT_CSS = "print.css"
+PRINT_SCRIPT = "print.js"
 
 
 def _asset_dir(app) -> Path:
@@ -157,7 +163,7 @@ def _collect(app, config) -> None:
             )
         _sync(src, out / target, ignore)
     check_plotly_version(modules)
-    for name in (PAGE_CSS, PAGE_SCRIPT, FIGURE_CSS, FIGURE_SCRIPT):
+    for name in (PAGE_CSS, PAGE_SCRIPT, FIGURE_CSS, FIGURE_SCRIPT, PRINT_CSS, PRINT_SCRIPT):
         _sync(STATIC / name, out / name, ())
 
     config.html_static_path = list(config.html_static_path) + [os.fspath(out)]
@@ -250,4 +256,6 @@ def setup(app):
     app.add_css_file(FIGURE_CSS)
     # deferred: runs once the page is parsed, when every figure's inline script has drawn it
     app.add_js_file(FIGURE_SCRIPT, priority=500, defer="defer")
+    app.add_css_file(PRINT_CSS)  # its rules are inside @media print, but for one that hides a note
+    app.add_js_file(PRINT_SCRIPT, priority=510, defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "0.3"}
