@@ -46,7 +46,9 @@ class GRUGates:
     candidate: torch.Tensor  # n_t, written h~_t in the text
 
 
-def gru_step(x, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None, reset_after=True):
+def gru_step(
+    x, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None, reset_after=True, gate_hook=None
+):
     """One GRU step: the equations of the module docstring.
 
     Args:
@@ -56,6 +58,8 @@ def gru_step(x, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None, reset_after
         weight_hh: ``(3*hidden_size, hidden_size)`` = [U_r; U_z; U_n].
         bias_ih, bias_hh: ``(3*hidden_size,)`` = [b_ir; b_iz; b_in] and [b_hr; b_hz; b_hn], or None.
         reset_after: True for PyTorch's candidate, False for Cho et al. (2014).
+        gate_hook: None, or a function ``(update, reset) -> (update, reset)`` that replaces the
+            gates before they are used (forcing or scaling them: ``grubook.live.force_gates``).
 
     Returns:
         ``(h_t, GRUGates(update, reset, candidate))``, every tensor shaped like ``h``.
@@ -65,6 +69,8 @@ def gru_step(x, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None, reset_after
 
     reset_gate = torch.sigmoid(x_r + h_r)
     update_gate = torch.sigmoid(x_z + h_z)
+    if gate_hook is not None:  # forced gates (ablations, the live labs)
+        update_gate, reset_gate = gate_hook(update_gate, reset_gate)
     if reset_after:  # PyTorch: r scales the recurrent term after the matmul
         candidate = torch.tanh(x_n + reset_gate * h_n)
     else:  # Cho et al. (2014): r scales the old state before the matmul (h_n is not used)
@@ -123,19 +129,28 @@ class GRUCell(nn.Module):
 
 
 def gru_layer(
-    x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, reset_after=True, record=False
+    x,
+    h0,
+    weight_ih,
+    weight_hh,
+    bias_ih=None,
+    bias_hh=None,
+    reset_after=True,
+    record=False,
+    gate_hook=None,
 ):
     """The plain loop: one GRU layer over a whole sequence, one :func:`gru_step` per time step.
 
     x: (time, batch, input); h0: (batch, hidden); weights and biases as in :func:`gru_step`.
     Returns ``(output (time, batch, hidden), h_T (batch, hidden), gates)``: gates is a
     :class:`GRUGates` of ``(time, batch, hidden)`` tensors when ``record``, else None.
+    gate_hook: passed to every :func:`gru_step` (forced gates).
     """
     _checks.boolean("reset_after", reset_after)
     _checks.boolean("record", record)
     h, outputs, gates = h0, [], []
     for x_t in x:
-        h, g = gru_step(x_t, h, weight_ih, weight_hh, bias_ih, bias_hh, reset_after)
+        h, g = gru_step(x_t, h, weight_ih, weight_hh, bias_ih, bias_hh, reset_after, gate_hook)
         outputs.append(h)
         if record:
             gates.append(g)
@@ -179,6 +194,8 @@ class GRU(RecurrentLayer):
             input_size, hidden_size, num_layers, bias, batch_first, dropout, fast, device, dtype
         )
         self.reset_after = _checks.boolean("reset_after", reset_after)
+        # {layer: gate_hook} while gates are forced (grubook.live.force_gates), else None
+        self.gate_hooks = None
 
     def extra_repr(self) -> str:
         return super().extra_repr() + ("" if self.reset_after else ", reset_after=False")
@@ -195,6 +212,9 @@ class GRU(RecurrentLayer):
 
     def _run_layer(self, k, x, state, record):
         w_ih, w_hh, b_ih, b_hh = self.layer_params(k)
+        hook = self.gate_hooks.get(k) if self.gate_hooks else None
+        if hook is not None:  # forced gates: always the plain loop
+            return gru_layer(x, state[0], w_ih, w_hh, b_ih, b_hh, self.reset_after, record, hook)
         if self.fast and not record and fast.usable(b_ih, b_hh, x, state[0], w_ih, w_hh):
             # The fast path, grubook/fast/gru.py: the same equations with a hand-written backward
             # pass (much less autograd work per step); tests/test_fast_path.py proves it equal.

@@ -163,7 +163,16 @@ def _collect(app, config) -> None:
             )
         _sync(src, out / target, ignore)
     check_plotly_version(modules)
-    for name in (PAGE_CSS, PAGE_SCRIPT, FIGURE_CSS, FIGURE_SCRIPT, PRINT_CSS, PRINT_SCRIPT):
+    for name in (
+        PAGE_CSS,
+        PAGE_SCRIPT,
+        FIGURE_CSS,
+        FIGURE_SCRIPT,
+        PRINT_CSS,
+        PRINT_SCRIPT,
+        "live.js",
+        "live.css",
+    ):
         _sync(STATIC / name, out / name, ())
 
     config.html_static_path = list(config.html_static_path) + [os.fspath(out)]

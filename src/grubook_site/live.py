@@ -1,0 +1,109 @@
+"""The live labs: a directive that places one on a page, and the files it needs.
+
+In a chapter::
+
+    ```{live-lab} adder
+    :weights: live/05-addition-gru.json
+    ```
+
+``weights`` is a JSON file the chapter wrote when it ran (``grubook.live.export_model``), found
+relative to the page's source. The directive puts ``<div class="grubook-live" data-lab="adder"
+data-weights="live/05-addition-gru.json">`` on the page; the file is copied next to the built page
+(same relative path), and the page loads ``static/live.js`` and ``static/live.css``, which draw the
+lab and run the model. The build fails if the file is missing: a chapter whose execution was
+taken from the cache does not write it again (remove that chapter's entry with ``jcache``).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.errors import ExtensionError
+from sphinx.util.docutils import SphinxDirective
+
+LABS = ("adder",)
+SCRIPT, CSS = "live.js", "live.css"
+
+
+class live_lab(nodes.General, nodes.Element):
+    pass
+
+
+class LiveLab(SphinxDirective):
+    required_arguments = 1
+    option_spec = {"weights": directives.unchanged_required}
+
+    def run(self):
+        lab = self.arguments[0]
+        if lab not in LABS:
+            raise self.error(f"live-lab: unknown lab {lab!r}; one of {', '.join(LABS)}.")
+        rel = self.options.get("weights", "")
+        if not rel or os.path.isabs(rel) or ".." in Path(rel).parts:
+            raise self.error("live-lab needs :weights: a path relative to the page.")
+        src = Path(self.env.doc2path(self.env.docname)).parent / rel
+        if not src.is_file():
+            raise ExtensionError(
+                f"live-lab: {src} does not exist. The page's code writes it "
+                "(grubook.live.export_model) when it runs; a run taken from the jupyter cache does "
+                "not write it again: remove the page's cache entry (.venv/bin/jcache notebook -p "
+                "_build/.jupyter_cache remove ID) and build again."
+            )
+        self.env.note_dependency(str(src))
+        out = str(Path(self.env.docname).parent / rel)
+        files = self.env.__dict__.setdefault("grubook_live_files", {})
+        files.setdefault(self.env.docname, []).append((str(src), out))
+        node = live_lab()
+        node["html"] = (
+            f'<div class="grubook-live" data-lab="{html.escape(lab)}" '
+            f'data-weights="{html.escape(rel)}">'
+            "<p>This lab runs the chapter's trained model in your browser; it needs JavaScript."
+            "</p></div>"
+        )
+        return [node]
+
+
+def _visit(self, node):
+    self.body.append(node["html"])
+    raise nodes.SkipNode
+
+
+def _purge(app, env, docname):
+    getattr(env, "grubook_live_files", {}).pop(docname, None)
+
+
+def _merge(app, env, docnames, other):
+    mine = env.__dict__.setdefault("grubook_live_files", {})
+    for doc, files in getattr(other, "grubook_live_files", {}).items():
+        if doc in docnames:
+            mine[doc] = files
+
+
+def _page(app, pagename, templatename, context, doctree):
+    if doctree is not None and any(doctree.findall(live_lab)):
+        app.add_js_file(SCRIPT, defer="defer")
+        app.add_css_file(CSS)
+
+
+def _copy(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    for files in getattr(app.env, "grubook_live_files", {}).values():
+        for src, out in files:
+            dest = Path(app.outdir) / out
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+
+
+def setup(app):
+    app.add_node(live_lab, html=(_visit, None))
+    app.add_directive("live-lab", LiveLab)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("html-page-context", _page)
+    app.connect("build-finished", _copy)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "0.1"}

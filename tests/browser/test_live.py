@@ -1,0 +1,263 @@
+"""The live labs (issue #15): the page's JavaScript engine is grubook, and the adder shows the
+model's own sums.
+
+On the built chapter 5 (``_build/html``), in Chromium:
+
+- the lab's JSON is loaded in Python (``grubook.live.read_file``) and random sequences of 1, 9,
+  65 and 129 steps (bits and uniform numbers), with and without gate overrides, go through
+  ``window.grubookLive.run`` and ``grubook.live.run``: max |JS - grubook| <= 1e-5 for output, h,
+  z, r and n;
+- 20 random pairs of 16, 32 and 64 bits are typed into the lab's two inputs, and the displayed
+  sum must be ``add_with_model`` of the exported model; so must the hard-case buttons' sums;
+- the time from an edit to the updated lab is measured and printed (the issue asks < 16 ms);
+- the checks bite: the same checks on a copy of the site whose ``live.js`` applies r wrongly (to
+  U_n h without b_hn) or reads the bits most significant first report failures.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sitecheck
+from bookbuild import ROOT
+
+from grubook import live
+from grubook.tasks import addition
+
+pytestmark = pytest.mark.browser
+
+PAGE = "book/05-addition-task.html"
+TOLERANCE = 1e-5
+FIELDS = ("output", "h", "z", "r", "n")
+OVERRIDES = [
+    None,
+    [{"gate": "z", "units": [0, 5], "value": 0.9}],
+    [{"gate": "r", "scale": 0.3}, {"gate": "z", "units": [2], "scale": 1.5}],
+]
+
+_RUN_JS = """
+const done = arguments[arguments.length - 1];
+window.grubookLive.run(arguments[0], arguments[1], arguments[2])
+  .then((r) => done({ok: true, result: r}), (e) => done({ok: false, error: String(e)}));
+"""
+
+
+def _open(driver, base):
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    driver.get(base + PAGE)
+    deadline = time.time() + 20
+    while not driver.execute_script(
+        "const l = document.querySelector('.grubook-live'); return !!(l && l.dataset.ready);"
+    ):
+        if time.time() > deadline:
+            raise AssertionError("the lab never became ready")
+        time.sleep(0.1)
+    return driver.execute_script(
+        "return new URL(document.querySelector('.grubook-live').dataset.weights, "
+        "location.href).href"
+    )
+
+
+def _sequences(seed=0):
+    rng = np.random.default_rng(seed)
+    out = []
+    for steps in (1, 9, 65, 129):
+        out.append(rng.integers(0, 2, (steps, 2)).astype(float).tolist())
+        out.append(rng.uniform(-1, 2, (steps, 2)).tolist())
+    return out
+
+
+def engine_problems(driver, url, model, readout, sequences, overrides_list=OVERRIDES):
+    """Each sequence with each override through the page and grubook; a list of problems."""
+    problems, worst = [], 0.0
+    for ov in overrides_list:
+        for x in sequences:
+            got = driver.execute_async_script(_RUN_JS, url, x, ov)
+            if not got["ok"]:
+                problems.append(f"{len(x)} steps, {ov}: the page failed: {got['error']}")
+                continue
+            want = live.run(model, x, ov, readout=readout)
+            for f in FIELDS:
+                js = np.array(got["result"][f], dtype=float)
+                if js.shape != want[f].shape:
+                    problems.append(
+                        f"{len(x)} steps, {ov}: {f} shape {js.shape} != {want[f].shape}"
+                    )
+                    continue
+                err = float(np.abs(js - want[f]).max())
+                worst = max(worst, err)
+                if err > TOLERANCE:
+                    problems.append(f"{len(x)} steps, {ov}: max |JS - grubook| of {f} is {err:.2e}")
+    print(f"\nlargest |JS - grubook| over all fields and sequences: {worst:.2e}")
+    return problems
+
+
+def _type(driver, el, text):
+    from selenium.webdriver.common.keys import Keys
+
+    el.send_keys(Keys.CONTROL, "a")
+    el.send_keys(Keys.DELETE)
+    el.send_keys(text)
+
+
+def sum_problems(driver, model, pairs):
+    """Type each pair into the lab; the displayed sum must be add_with_model's."""
+    from selenium.webdriver.common.by import By
+
+    a_box = driver.find_element(By.CSS_SELECTOR, '.grubook-live [data-live="a"]')
+    b_box = driver.find_element(By.CSS_SELECTOR, '.grubook-live [data-live="b"]')
+    out = []
+    for a, b in pairs:
+        _type(driver, a_box, str(a))
+        _type(driver, b_box, str(b))
+        shown = driver.find_element(By.CSS_SELECTOR, '.grubook-live [data-live="sum"]').text
+        want = addition.add_with_model(model, a, b)
+        if shown.strip() != str(want):
+            out.append(f"{a} + {b}: the page shows {shown!r}, the model says {want}")
+    return out
+
+
+def _pairs(seed=1):
+    rng = random.Random(seed)
+    return [(rng.getrandbits(bits), rng.getrandbits(bits)) for bits in (16, 32, 64) * 7][:20]
+
+
+HTML = ROOT / "_build" / "html"
+
+
+@pytest.fixture(scope="module")
+def served():
+    if not (HTML / PAGE).is_file():
+        pytest.fail(f"the book is not built (no {HTML / PAGE}): run `make book`", pytrace=False)
+    with sitecheck.serve(HTML) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def exported(driver, served):
+    url = _open(driver, served)
+    rel = re.sub(r"^https?://[^/]+/", "", url)
+    model, readout = live.read_file(HTML / rel)
+    return url, model, readout
+
+
+def test_the_page_runs_grubook(driver, served, exported):
+    url, model, readout = exported
+    _open(driver, served)
+    assert engine_problems(driver, url, model, readout, _sequences()) == []
+
+
+def test_typed_sums_are_the_models(driver, served, exported):
+    _, model, _ = exported
+    _open(driver, served)
+    assert sum_problems(driver, model, _pairs()) == []
+
+
+def test_hard_case_buttons(driver, served, exported):
+    from selenium.webdriver.common.by import By
+
+    _, model, _ = exported
+    _open(driver, served)
+    buttons = driver.find_elements(By.CSS_SELECTOR, ".grubook-live-presets button")
+    assert len(buttons) >= 3
+    for button in buttons:
+        button.click()
+        a = int(driver.find_element(By.CSS_SELECTOR, '[data-live="a"]').get_attribute("value"))
+        b = int(driver.find_element(By.CSS_SELECTOR, '[data-live="b"]').get_attribute("value"))
+        shown = driver.find_element(By.CSS_SELECTOR, '[data-live="sum"]').text
+        assert shown == str(addition.add_with_model(model, a, b)), button.text
+    assert any(b.text.startswith("(2⁶⁴") for b in buttons)
+
+
+def test_update_time_after_an_edit(driver, served):
+    _open(driver, served)
+    times = driver.execute_script(
+        """
+        const a = document.querySelector('.grubook-live [data-live="a"]');
+        const b = document.querySelector('.grubook-live [data-live="b"]');
+        b.value = "18446744073709551615";
+        const out = [];
+        for (let i = 0; i < 50; i++) {
+          const t0 = performance.now();
+          a.value = String(18446744073709551615n - BigInt(i * 7919));
+          a.dispatchEvent(new Event("input"));
+          document.body.getBoundingClientRect();  // layout included
+          out.push(performance.now() - t0);
+        }
+        return out;
+        """
+    )
+    med = float(np.median(times))
+    print(f"\nlab update after an edit, 64-bit sum: median {med:.2f} ms, max {max(times):.2f} ms")
+    assert med < 16
+
+
+def test_the_lab_fits_a_phone_and_is_labelled(driver, served):
+    _open(driver, served)
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        time.sleep(0.5)
+        state = driver.execute_script(
+            """
+            const lab = document.querySelector('.grubook-live');
+            return {wide: document.documentElement.scrollWidth,
+                    lab: lab.getBoundingClientRect().width,
+                    unlabelled: [...lab.querySelectorAll('input')].filter(
+                      (i) => !i.labels || !i.labels.length).length};
+            """
+        )
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert state["wide"] <= 390 and state["lab"] <= 390 and state["unlabelled"] == 0, state
+
+
+# --------------------------------------------------------------------------------------------
+# the checks bite: the same checks on copies of the site with a wrong engine
+
+WRONG = {
+    "reset": (
+        "r[j] * gh[2 * H + j]",
+        "r[j] * (gh[2 * H + j] - p.bhh[2 * H + j]) + p.bhh[2 * H + j]",
+    ),
+    "order": (
+        "[Number((a >> s) & 1n), Number((b >> s) & 1n)]",
+        "[Number((a >> BigInt(bits - 1 - t)) & 1n), Number((b >> BigInt(bits - 1 - t)) & 1n)]",
+    ),
+}
+
+
+def _wrong_site(html: Path, dest: Path, kind: str) -> Path:
+    dest.mkdir()
+    for entry in html.iterdir():
+        if entry.name != "_static":
+            os.symlink(entry, dest / entry.name)
+    (dest / "_static").mkdir()
+    for entry in (html / "_static").iterdir():
+        if entry.name != "live.js":
+            os.symlink(entry, dest / "_static" / entry.name)
+    old, new = WRONG[kind]
+    source = (html / "_static" / "live.js").read_text()
+    assert old in source, f"live.js changed: {old!r} is not in it"
+    (dest / "_static" / "live.js").write_text(source.replace(old, new))
+    return dest
+
+
+def test_the_checks_bite(driver, exported, tmp_path):
+    _, model, readout = exported
+    html = HTML
+    with sitecheck.serve(_wrong_site(html, tmp_path / "reset", "reset")) as base:
+        url = _open(driver, base)
+        problems = engine_problems(driver, url, model, readout, _sequences()[4:6], [None])
+        assert any(" n is " in p or " h is " in p for p in problems), problems
+    with sitecheck.serve(_wrong_site(html, tmp_path / "order", "order")) as base:
+        _open(driver, base)
+        assert sum_problems(driver, model, _pairs()[:6]), "a wrong bit order went unnoticed"

@@ -1,0 +1,96 @@
+"""grubook.live: export and load round trip, clear errors for bad files, forced gates."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from grubook import live
+from grubook.tasks import addition
+from grubook.training import SequenceModel
+
+
+@pytest.fixture()
+def model():
+    torch.manual_seed(0)
+    return SequenceModel("gru", 2, 5, 1, num_layers=2, per_step=True).eval()
+
+
+def test_round_trip_is_exact(model, tmp_path):
+    path = live.export_model(model, tmp_path / "m.json", readout="sigmoid")
+    doc = json.loads(path.read_text())
+    assert doc["config"] == {
+        "cell": "gru",
+        "input_size": 2,
+        "hidden_size": 5,
+        "output_size": 1,
+        "num_layers": 2,
+        "per_step": True,
+    }
+    back, readout = live.read_file(path)
+    assert readout == "sigmoid"
+    for name, value in model.state_dict().items():
+        assert torch.equal(back.state_dict()[name], value), name
+    x = torch.randint(0, 2, (3, 17, 2)).float()
+    assert torch.equal(back(x), model(x))
+    assert addition.add_with_model(back, 2**64 - 1, 1) == addition.add_with_model(
+        model, 2**64 - 1, 1
+    )
+
+
+def _write(tmp_path, doc):
+    p = tmp_path / "bad.json"
+    p.write_text(json.dumps(doc) if not isinstance(doc, str) else doc)
+    return p
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda d: d.pop("state_dict"), "'state_dict' is missing"),
+        (lambda d: d.pop("config"), "'config' is missing"),
+        (lambda d: d["config"].pop("hidden_size"), "missing ['hidden_size']"),
+        (lambda d: d["config"].update(colour=1), "unexpected ['colour']"),
+        (lambda d: d["state_dict"].pop("head.bias"), "missing ['head.bias']"),
+        (
+            lambda d: d["state_dict"].update({"rnn.weight_hh_l0": [[0.0] * 4] * 15}),
+            "has shape (15, 4), expected (15, 5)",
+        ),
+        (lambda d: d["state_dict"].update({"head.bias": ["x"]}), "must hold numbers"),
+        (lambda d: d["state_dict"].update({"head.bias": [[1.0], [1.0, 2.0]]}), "ragged"),
+        (lambda d: d["config"].update(hidden_size=0), "config does not make a SequenceModel"),
+        (lambda d: d.update(readout="softmax"), "readout must be one of"),
+    ],
+)
+def test_bad_files_name_the_file_and_what_was_expected(model, tmp_path, edit, message):
+    doc = json.loads(live.export_model(model, tmp_path / "m.json").read_text())
+    edit(doc)
+    path = _write(tmp_path, doc)
+    with pytest.raises(ValueError) as e:
+        live.load_model(path)
+    assert str(path) in str(e.value) and message in str(e.value)
+
+
+def test_not_json_and_not_an_object(tmp_path):
+    with pytest.raises(ValueError, match="not JSON"):
+        live.load_model(_write(tmp_path, "{oops"))
+    with pytest.raises(ValueError, match="got a JSON list"):
+        live.load_model(_write(tmp_path, [1, 2]))
+
+
+def test_forced_gates_reach_the_state(model):
+    x = torch.rand(9, 2)
+    plain = live.run(model, x)
+    fixed = live.run(model, x, [{"gate": "z", "units": [1, 3], "value": 1.0, "layer": 1}])
+    assert (fixed["z"][:, [1, 3]] == 1).all()
+    assert abs(fixed["h"][:, [1, 3]]).max() == 0  # z = 1 keeps h_0 = 0
+    assert abs(fixed["h"][:, [0, 2, 4]] - plain["h"][:, [0, 2, 4]]).max() > 0  # through U
+    scaled = live.run(model, x, [{"gate": "r", "scale": 0.5, "layer": 1}])
+    assert abs(scaled["r"][0] - plain["r"][0] / 2).max() < 1e-6  # step 0: h_0 is the same
+    assert abs(live.run(model, x)["h"] - plain["h"]).max() == 0  # restored after the block
+    with pytest.raises(ValueError, match="exactly one of"):
+        live.run(model, x, [{"gate": "z"}])
+    with pytest.raises(ValueError, match=r"units'\] must be unit indices"):
+        live.run(model, x, [{"gate": "z", "units": [5], "value": 0.0}])
