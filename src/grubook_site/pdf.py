@@ -24,19 +24,17 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
-import functools
 import html as html_lib
-import http.server
 import os
 import re
 import shutil
 import sys
-import threading
 import time
 from pathlib import Path
 
 import yaml
+
+from .audit import serve  # the site on 127.0.0.1, as the audit serves it
 
 CHROMIUM = os.environ.get("GRUBOOK_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("GRUBOOK_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -213,24 +211,6 @@ def start_chromium(width: int = TEXT_WIDTH_PX, height: int = 1000):
     ):
         options.add_argument(arg)
     return webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def serve(directory: Path):
-    """Serve ``directory`` on 127.0.0.1 (a free port); yields the base URL ending in ``/``."""
-    handler = functools.partial(_Quiet, directory=os.fspath(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # Resolves with what is not ready yet ("" when all is): figures, images, MathJax, fonts.
