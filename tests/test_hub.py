@@ -30,7 +30,7 @@ def test_cpu_guarantee_runs_the_busiest_chapter_within_the_stated_minutes():
     assert s.cpu_guarantee * hub.CHAPTER_MINUTES * 60 >= s.cpu_seconds
     assert s.cpu_limit == 5  # 300 CPU s in 60 wall s kept five cores busy
     slow = dict(SIX, **{"07-slow": Run(60.0, 100.0, 1000.0)})
-    assert hub.sizing(slow).cpu_guarantee == 1.75  # 1000 / 600 = 1.67, up to a quarter core
+    assert hub.sizing(slow).cpu_guarantee == 2.0  # 1000 / 600 = 1.67, up to a half core
 
 
 def test_sizing_refuses_chapters_without_a_measurement():

@@ -43,7 +43,7 @@ MEMORY_HEADROOM = 1.5
 MEMORY_STEP_MIB = 256
 LIMIT_OVER_GUARANTEE = 2
 CHAPTER_MINUTES = 10
-CPU_STEP = 0.25
+CPU_STEP = 0.5  # half a core: a chapter's CPU time varies with the threads torch spins up
 CULL_IDLE_S = 3600
 CULL_EVERY_S = 600
 #: the image repo2docker builds from the repository (it reads binder/); a class pushes it to its
