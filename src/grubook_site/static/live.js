@@ -320,9 +320,11 @@
 
   /* A heat map of rows[t][j] (unit j down, step t across) on a canvas; unit `mark` outlined. */
   function paintMap(canvas, rows, kind, mark, marker) {
-    var T = rows.length, H = rows[0].length, cw = 14, ch = 9;
-    canvas.width = T * cw; canvas.height = H * ch;
-    canvas.style.width = T * cw + "px"; canvas.style.height = H * ch + "px";
+    var T = rows.length, H = rows[0].length, cw = 12, ch = 9;
+    if (canvas.width !== T * cw || canvas.height !== H * ch) {  // a resize clears the canvas
+      canvas.width = T * cw; canvas.height = H * ch;
+      canvas.style.width = T * cw + "px"; canvas.style.height = H * ch + "px";
+    }
     var ctx = canvas.getContext("2d");
     for (var t = 0; t < T; t++) {
       for (var j = 0; j < H; j++) {
@@ -349,16 +351,29 @@
   /* A small line chart: series [{values, color, label, dash}] over steps 1..T in [lo, hi]. */
   function drawLines(box, series, lo, hi, marker, title) {
     var W = 320, Hh = 150, L = 34, R = 8, Tp = 8, B = 28;
-    var T = series[0].values.length, s = svg("svg", {
-      viewBox: "0 0 " + W + " " + Hh, role: "img", "aria-label": title });
+    var T = series[0].values.length;
     var xs = function (t) { return L + (T > 1 ? t / (T - 1) : 0.5) * (W - L - R); };
     var ys = function (v) {
       return Tp + (hi - Math.max(lo, Math.min(hi, v))) / (hi - lo) * (Hh - Tp - B); };
+    var points = function (ser) {
+      return ser.values.map(function (v, t) {
+        return xs(t).toFixed(1) + "," + ys(v).toFixed(1); }).join(" ");
+    };
+    var key = [T, lo, hi, marker.join(","), series.length].join("|");
+    if (box.grubookKey === key) {  // the same axes: move the lines only
+      box.firstChild.setAttribute("aria-label", title);
+      box.querySelectorAll("polyline").forEach(function (line, k) {
+        line.setAttribute("points", points(series[k]));
+      });
+      return;
+    }
+    box.grubookKey = key;
+    var s = svg("svg", { viewBox: "0 0 " + W + " " + Hh, role: "img", "aria-label": title });
     [lo, 0, hi].forEach(function (v) {
       s.appendChild(svg("line", { x1: L, x2: W - R, y1: ys(v), y2: ys(v),
         stroke: "#999999", "stroke-width": v === 0 ? 1 : 0.5 }));
       var lab = svg("text", { x: L - 4, y: ys(v) + 4, "text-anchor": "end", class: "tick" });
-      lab.textContent = v === 0 ? "0" : fmt(v).replace(".000", "");
+      lab.textContent = (v < 0 ? "\u2212" : "") + String(Math.abs(v));
       s.appendChild(lab);
     });
     marker.forEach(function (t) {
@@ -377,8 +392,7 @@
     s.appendChild(xl);
     series.forEach(function (ser) {
       s.appendChild(svg("polyline", { fill: "none", stroke: ser.color, "stroke-width": 2,
-        "stroke-dasharray": ser.dash || "none", points: ser.values.map(function (v, t) {
-          return xs(t).toFixed(1) + "," + ys(v).toFixed(1); }).join(" ") }));
+        "stroke-dasharray": ser.dash || "none", points: points(ser) }));
     });
     box.textContent = "";
     box.appendChild(s);
@@ -582,7 +596,7 @@
           (marker[0] + 1) + " (" + d + " step" + (d === 1 ? "" : "s") + " before the end), is " +
           fmt(target) + ": squared error "));
         answer.appendChild(el("span", { "data-live": "error" },
-          Math.pow(y - target, 2).toFixed(3)));
+          Math.pow(y - target, 2).toFixed(4)));
         answer.appendChild(document.createTextNode("."));
       } else {
         answer.appendChild(document.createTextNode(marker.length ? "; with " + marker.length +
