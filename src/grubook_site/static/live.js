@@ -320,7 +320,7 @@
 
   /* A heat map of rows[t][j] (unit j down, step t across) on a canvas; unit `mark` outlined. */
   function paintMap(canvas, rows, kind, mark, marker) {
-    var T = rows.length, H = rows[0].length, cw = 12, ch = 9;
+    var T = rows.length, H = rows[0].length, cw = 9, ch = 9;
     if (canvas.width !== T * cw || canvas.height !== H * ch) {  // a resize clears the canvas
       canvas.width = T * cw; canvas.height = H * ch;
       canvas.style.width = T * cw + "px"; canvas.style.height = H * ch + "px";
@@ -350,7 +350,7 @@
 
   /* A small line chart: series [{values, color, label, dash}] over steps 1..T in [lo, hi]. */
   function drawLines(box, series, lo, hi, marker, title) {
-    var W = 320, Hh = 150, L = 34, R = 8, Tp = 8, B = 28;
+    var W = 320, Hh = 156, L = 34, R = 10, Tp = 8, B = 34;
     var T = series[0].values.length;
     var xs = function (t) { return L + (T > 1 ? t / (T - 1) : 0.5) * (W - L - R); };
     var ys = function (v) {
@@ -381,7 +381,7 @@
         stroke: "#CC79A7", "stroke-dasharray": "3 3", "stroke-width": 1.5 }));
     });
     [1, Math.ceil(T / 2), T].forEach(function (t) {
-      var lab = svg("text", { x: xs(t - 1), y: Hh - B + 14, "text-anchor": "middle",
+      var lab = svg("text", { x: xs(t - 1), y: Hh - B + 16, "text-anchor": "middle",
         class: "tick" });
       lab.textContent = String(t);
       s.appendChild(lab);
