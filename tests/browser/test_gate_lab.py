@@ -9,11 +9,13 @@ On the built chapter 3 (``_build/html``), in Chromium:
   z, r and n;
 - the UI: ticking a marker, typing a value, choosing a unit and moving a gate slider (by mouse
   and by keyboard), and each ablation button, change the displayed answer, state and gates, and
-  they equal ``grubook.live.run`` on the sequence and overrides the test itself set;
+  they equal ``grubook.live.run`` on the sequence and overrides the test itself set (the answer
+  to 1e-5 and as printed; every cell of the h, z and r heat maps read back from the canvas);
 - the median time from an edit to the updated lab is printed (the issue asks < 16 ms);
 - the lab fits a 390 px phone with every control labelled;
 - the checks bite: a copy of the site whose ``live.js`` applies r wrongly fails the engine check,
-  and one whose unit chooser is off by one fails the UI check.
+  one whose unit chooser is off by one fails the UI check, and one that paints h with its sign
+  flipped fails the heat-map check.
 """
 
 from __future__ import annotations
@@ -103,12 +105,44 @@ def _find(driver, css):
 
 
 def _shown(driver):
+    """What the lab shows: its answer, and the centre pixel of every cell of its three heat maps
+    (h, z, r: unit down, step across), with the lab's record of what it ran."""
     return driver.execute_script(
         f"""const lab = document.querySelector('{LAB}'), s = lab.grubookShown;
         const a = lab.querySelector('[data-live="answer"]');
+        const T = s.x.length, H = s.result.h[0].length, maps = {{}};
+        lab.querySelectorAll('.grubook-live-map canvas').forEach((c, k) => {{
+          const cw = c.width / T, ch = c.height / H, px = c.getContext('2d')
+            .getImageData(0, 0, c.width, c.height).data, rows = [];
+          for (let t = 0; t < T; t++) {{
+            const row = [];
+            for (let j = 0; j < H; j++) {{
+              const i = 4 * (Math.floor((j + 0.5) * ch) * c.width + Math.floor((t + 0.5) * cw));
+              row.push([px[i], px[i + 1], px[i + 2]]);
+            }}
+            rows.push(row);
+          }}
+          maps['hzr'[k]] = rows;
+        }});
         return {{x: s.x, result: s.result, answer: Number(a.dataset.value),
-                text: a.textContent}};"""
+                text: a.textContent, maps: maps}};"""
     )
+
+
+# the lab's colours (grubook.plotting): h from orange (-1) through white (0) to black (+1); z and
+# r from white (0) to the gate's own colour (1)
+_RGB = {"z": (0, 114, 178), "r": (213, 94, 0), "h-": (230, 159, 0), "h+": (0, 0, 0)}
+
+
+def _colours(kind, values):
+    """(time, hidden) values -> (time, hidden, 3) colours, as the lab paints them."""
+    v = np.asarray(values, dtype=float)
+    if kind == "h":
+        a = np.minimum(1, np.abs(v))[..., None]
+        rgb = np.where((v < 0)[..., None], _RGB["h-"], _RGB["h+"])
+    else:
+        a, rgb = np.clip(v, 0, 1)[..., None], np.array(_RGB[kind])
+    return 255 + (rgb - 255) * a
 
 
 def _dom_sequence(driver):
@@ -131,6 +165,10 @@ def _compare(driver, model, x, overrides, what):
         err = float(np.abs(np.array(shown["result"][f], dtype=float) - want[f]).max())
         if err > TOLERANCE:
             problems.append(f"{what}: max |shown - grubook| of {f} is {err:.2e}")
+    for kind in "hzr":  # the heat maps are painted from grubook's numbers
+        err = float(np.abs(np.array(shown["maps"][kind]) - _colours(kind, want[kind])).max())
+        if err > 1:  # a colour channel is a whole number: rounding moves it by at most 1
+            problems.append(f"{what}: the {kind} heat map is off by {err:.0f} in a channel")
     answer = float(want["output"][-1, 0])
     if abs(shown["answer"] - answer) > TOLERANCE:
         problems.append(f"{what}: the lab answers {shown['answer']}, grubook {answer}")
@@ -303,6 +341,7 @@ def test_the_lab_fits_a_phone_and_is_labelled(driver, served):
 # the checks bite
 
 UNIT = ('units: u === "" ? null : [Number(u)]', 'units: u === "" ? null : [(Number(u) + 1) % H]')
+PAINT = ("rgb = v < 0 ? HCOL.neg : HCOL.pos", "rgb = v > 0 ? HCOL.neg : HCOL.pos")
 
 
 def test_the_checks_bite(driver, exported, tmp_path, monkeypatch):
@@ -318,3 +357,8 @@ def test_the_checks_bite(driver, exported, tmp_path, monkeypatch):
         _open(driver, base)
         problems, _ = ui_problems(driver, model)
         assert any("unit 4" in p for p in problems), problems
+    monkeypatch.setitem(test_live_lab.WRONG, "paint", PAINT)
+    with sitecheck.serve(_wrong_site(HTML, tmp_path / "paint", "paint")) as base:
+        _open(driver, base)
+        problems, _ = ui_problems(driver, model)
+        assert problems and all("the h heat map" in p for p in problems), problems
