@@ -9,7 +9,8 @@
    then the linear head at every step and the file's readout (sigmoid or identity). Every field is
    an array over time (h, z, r, n of the top layer). overrides: null, or the list of
    grubook.live (fix or scale z / r for chosen units), applied in order. Proven equal to
-   grubook.live.run in tests/browser/test_live.py. Weights are read as float32 (Math.fround), the
+   grubook.live.run in tests/browser/test_live_lab.py (chapter 5) and
+   test_gate_lab.py (chapter 3). Weights are read as float32 (Math.fround), the
    arithmetic is float64.
 
    Labs: <div class="grubook-live" data-lab="adder" data-weights="URL"> becomes the chapter 5
@@ -372,7 +373,8 @@
     [lo, 0, hi].forEach(function (v) {
       s.appendChild(svg("line", { x1: L, x2: W - R, y1: ys(v), y2: ys(v),
         stroke: "#999999", "stroke-width": v === 0 ? 1 : 0.5 }));
-      var lab = svg("text", { x: L - 4, y: ys(v) + 4, "text-anchor": "end", class: "tick" });
+      var lab = svg("text", { x: L - 6, y: ys(v) + (v === lo ? 0 : 4), "text-anchor": "end",
+        class: "tick" });
       lab.textContent = (v < 0 ? "\u2212" : "") + String(Math.abs(v));
       s.appendChild(lab);
     });
