@@ -116,12 +116,12 @@ def _lead_in(node) -> str:
 
 
 def _caption_after(cell) -> str:
-    """The italic caption paragraph the book writes after a figure cell, if there is one."""
+    """The paragraph the book writes after a figure's cell, saying what to notice (empty cells, the
+    ones that only glue values, are skipped)."""
     nxt = cell.find_next_sibling()
-    if nxt is not None and nxt.name == "p" and nxt.find("em") is not None:
-        if len(nxt.find_all(recursive=False)) == 1 and _text(nxt) == _text(nxt.em):
-            return str(nxt)
-    return ""
+    while nxt is not None and "cell" in (nxt.get("class") or []) and not _text(nxt):
+        nxt = nxt.find_next_sibling()
+    return str(nxt) if nxt is not None and nxt.name == "p" else ""
 
 
 def _is_raw_data(table) -> bool:
@@ -213,9 +213,10 @@ def extract(page_html: str, page: str) -> tuple[str, list[Slide]]:
             glued = node.find_parent("figure")
             if glued is not None and glued.find("figcaption") is not None:
                 caption = str(glued.find("figcaption"))
+            beside = f'<div class="grubook-slide-caption">{caption}</div>' if caption else ""
             body = (
                 f'<div class="grubook-slide-figure-row"><div class="grubook-slide-figure">'
-                f'{node}{script}</div><div class="grubook-slide-caption">{caption}</div></div>'
+                f"{node}{script}</div>{beside}</div>"
             )
             slides.append(Slide("figure", heading, body, node.get("id", ""), _lead_in(node)))
             counts["figure"] += 1

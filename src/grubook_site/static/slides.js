@@ -81,6 +81,15 @@
     window.Reveal.on("slidechanged", function (e) {
       fitFigures(e.currentSlide);
     });
+    // a window resized, a phone turned: the shown slide's figures take the new width
+    var timer = null;
+    window.addEventListener("resize", function () {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(function () {
+        timer = null;
+        fitFigures(window.Reveal.getCurrentSlide());
+      }, 150);
+    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
