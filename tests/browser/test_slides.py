@@ -4,7 +4,8 @@ Each deck is built from the built site (``_build/html``, made by `make book`) in
 folder and served from 127.0.0.1, and must: have at least ten slides; typeset every formula (no raw
 TeX left); log no console error and load nothing from another host; move to the next slide on the
 right arrow key; draw every Plotly figure (its SVG, its data, at the slide's width, with a keyboard
-slider where it has a Plotly slider) and every image when its slide is shown; and show the
+slider where it has a Plotly slider: on the first, the arrow key moves the figure's step and not the
+slide) and every image when its slide is shown; and show the
 chapter page's own glued numbers (the summary's numbers equal the page's, in order).
 
 The check bites: the same check over a deck whose plotly.js is missing fails.
@@ -103,6 +104,36 @@ def _viewport(driver, width: int, height: int) -> None:
     )
 
 
+def _keyboard_slider(driver, fig: str, problems: list[str]) -> bool:
+    """On a figure with a slider: its keyboard control (figures.js) takes the arrow key, moves the
+    figure's step, and the deck stays on its slide. False when the figure has no slider."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    before = driver.execute_script(
+        "const gd = document.getElementById(arguments[0]);"
+        "const r = gd.closest('.grubook-figure').querySelector('input[type=range]');"
+        "if (!r) return null; r.value = 0; r.dispatchEvent(new Event('input')); r.focus();"
+        "return [Reveal.getIndices().h, gd.layout.sliders[0].active || 0];",
+        fig,
+    )
+    if before is None:
+        return False
+    time.sleep(0.5)
+    ActionChains(driver).send_keys(Keys.ARROW_RIGHT).perform()
+    time.sleep(0.8)
+    after = driver.execute_script(
+        "const gd = document.getElementById(arguments[0]); document.activeElement.blur();"
+        "return [Reveal.getIndices().h, gd.layout.sliders[0].active || 0];",
+        fig,
+    )
+    if after[0] != before[0]:
+        problems.append(f"figure {fig}: the arrow key on its slider changed the slide")
+    if after[1] != 1:
+        problems.append(f"figure {fig}: the arrow key on its slider went to step {after[1]}, not 1")
+    return True
+
+
 def page_numbers(page_file: Path) -> list[str]:
     """The glued numbers in the points of a chapter page's summary, in order."""
     from bs4 import BeautifulSoup
@@ -151,6 +182,7 @@ def deck_problems(driver, url: str, page_file: Path | None, shots: Path | None =
         "s.querySelectorAll('img').length])"
     )
     drawn = 0
+    keyboard_checked = False
     for index, ids, images in figures:
         if not ids and not images:
             continue
@@ -168,6 +200,8 @@ def deck_problems(driver, url: str, page_file: Path | None, shots: Path | None =
                 problems.append(f"slide {index + 1}: figure {fig}: {verdict}")
             else:
                 drawn += 1
+                if not keyboard_checked:
+                    keyboard_checked = _keyboard_slider(driver, fig, problems)
         if images:
             broken = driver.execute_script(
                 "return [...document.querySelectorAll('.reveal .slides > section')[arguments[0]]"
