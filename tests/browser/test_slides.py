@@ -8,6 +8,7 @@ slider where it has a Plotly slider: on the first, the arrow key moves the figur
 slide) and every image when its slide is shown; and show the
 chapter page's own glued numbers (the summary's numbers equal the page's, in order).
 
+The first figure of each deck is checked again at a phone's width (390 px, the window resized).
 The check bites: the same check over a deck whose plotly.js is missing fails.
 Screenshots of a few slides (1280 x 720 and 390 x 844) go to ``_build/screenshots/slides``.
 """
@@ -182,7 +183,7 @@ def deck_problems(driver, url: str, page_file: Path | None, shots: Path | None =
         "s.querySelectorAll('img').length])"
     )
     drawn = 0
-    keyboard_checked = False
+    keyboard_checked = phone_checked = False
     for index, ids, images in figures:
         if not ids and not images:
             continue
@@ -210,11 +211,18 @@ def deck_problems(driver, url: str, page_file: Path | None, shots: Path | None =
                 index,
             )
             problems += [f"slide {index + 1}: image not loaded: {src}" for src in broken]
-        if shots is not None and ids and not (shots / "figure.png").exists() and not state:
-            _shot(driver, shots / "figure.png")
+        if ids and not phone_checked and not state:
+            # the same slide on a phone (a window resized): the figure takes the new width
+            phone_checked = True
+            if shots is not None:
+                _shot(driver, shots / "figure.png")
             _viewport(driver, 390, 844)
-            time.sleep(0.8)
-            _shot(driver, shots / "figure-phone.png")
+            time.sleep(1.0)
+            verdict = driver.execute_script(_FIGURE, ids[0])
+            if verdict:
+                problems.append(f"slide {index + 1}: figure {ids[0]} at 390 px: {verdict}")
+            if shots is not None:
+                _shot(driver, shots / "figure-phone.png")
             _viewport(driver, 1280, 720)
             time.sleep(0.5)
 

@@ -55,8 +55,17 @@
   function fitFigures(slide) {
     if (!slide || !window.Plotly) return;
     slide.querySelectorAll(".grubook-slide-figure .grubook-plotly").forEach(function (gd) {
-      if (gd._grubookDraw) gd._grubookDraw();
-      else if (gd.classList.contains("js-plotly-plot")) window.Plotly.Plots.resize(gd);
+      if (gd._grubookDraw) {
+        gd._grubookDraw();
+        return;
+      }
+      if (!gd.classList.contains("js-plotly-plot") || !gd._fullLayout) return;
+      // Plotly keeps the width of its first draw in layout.width, so Plots.resize would not
+      // narrow it: give it the width of its box
+      var width = Math.floor(gd.parentNode.getBoundingClientRect().width);
+      if (width > 0 && Math.abs(width - gd._fullLayout.width) > 1) {
+        window.Plotly.relayout(gd, { width: width });
+      }
     });
   }
 
