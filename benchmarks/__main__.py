@@ -1,4 +1,4 @@
-"""python -m benchmarks [--only speed,floor,book,quality,site] [--threads N] [--quick] ..."""
+"""python -m benchmarks [--only speed,floor,book,quality,site,teaching] [--threads N] ..."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from grubook import timing
 
 from ._common import SIZES
 
-SECTIONS = ("speed", "floor", "book", "quality", "site")
+SECTIONS = ("speed", "floor", "book", "quality", "site", "teaching")
 
 
 def parse(argv):
@@ -112,6 +112,10 @@ def main(argv=None) -> int:
         from . import site
 
         emit(site.run())
+    if "teaching" in args.only:
+        from . import teaching
+
+        emit(teaching.run())
     if cache_dir is not None:
         shutil.rmtree(cache_dir.parents[2], ignore_errors=True)  # the temporary copy of the book
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
