@@ -498,7 +498,9 @@ def master_notebook(sheet: Sheet, root: Path = ROOT) -> nbformat.NotebookNode:
             cells.append(nbformat.v4.new_code_cell(_starter(chapter, e.label)))
             continue
         qname = question_name(q.label)
-        cells.append(_raw(f"# BEGIN QUESTION\nname: {qname}\npoints: {q.points}"))
+        cells.append(  # all or nothing: a question is answered right, or not
+            _raw(f"# BEGIN QUESTION\nname: {qname}\npoints: {q.points}\nall_or_nothing: true")
+        )
         names = ", ".join(f"`{v}`" for v in q.answers)
         cells.append(nbformat.v4.new_markdown_cell(f"{prompt}\n\n*Autograded: put {names}.*"))
         solution = q.solution if q.solution is not None else "\n\n".join(e.solution_sources)
@@ -615,7 +617,11 @@ def wrong_notebook(sheet: Sheet, question: Question, out: Path, path: Path) -> P
     nb = nbformat.read(out / "autograder" / f"{sheet.chapter}.ipynb", as_version=4)
     variable, expr = next(iter(question.wrong.items()))
     marker = f"{variable} = {question.answers[variable]}"
-    hits = [c for c in nb.cells if c.cell_type == "code" and marker in c.source.splitlines()]
+    hits = [
+        c
+        for c in nb.cells
+        if c.cell_type == "code" and any(line.startswith(marker) for line in c.source.splitlines())
+    ]
     if len(hits) != 1:
         raise AssignmentError(
             f"{sheet.chapter}: {question.label}'s answer line {marker!r} not found"
