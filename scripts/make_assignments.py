@@ -143,7 +143,9 @@ SHEETS: tuple[Sheet, ...] = (
             Question(
                 "ch1-ex4",
                 {"output_shape_1000": "tuple(output.shape)", "h_n_shape": "tuple(h_n.shape)"},
-                (),
+                (  # the form of the answer; its values are checked by the hidden tests
+                    "len(tuple(output_shape_1000)) == len(tuple(h_n_shape)) == 3",
+                ),
                 (
                     "tuple(output_shape_1000) == tuple(rnn(torch.zeros(1000, 1, 3))[0].shape)",
                     "tuple(h_n_shape) == tuple(rnn(torch.zeros(1000, 1, 3))[1].shape)",
@@ -277,7 +279,7 @@ SHEETS: tuple[Sheet, ...] = (
             Question(
                 "ch5-ex2",
                 {"median_chain": "float(np.median(runs_len))"},
-                (),
+                ("isinstance(median_chain, float) and 1 <= median_chain <= 64",),  # its form
                 (
                     "median_chain == float(np.median([longest_run(r) for r in addition.add_bits("
                     "*addition.random_operands(10_000, 64, torch.Generator().manual_seed(2)))[1]"
@@ -415,6 +417,8 @@ def _check_sheet(sheet: Sheet, found: list) -> None:
             raise AssignmentError(f"{where}: exercise {q.label}'s solution runs no code")
         if not q.hidden:
             raise AssignmentError(f"{where}: exercise {q.label} has no hidden test")
+        if not q.public:  # Otter gives a question without one no grader.check cell
+            raise AssignmentError(f"{where}: exercise {q.label} has no public test")
         if not set(q.wrong) <= set(q.answers):
             raise AssignmentError(f"{where}: exercise {q.label}: wrong answers for unknown names")
 

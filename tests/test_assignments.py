@@ -64,6 +64,7 @@ def graded(tmp_path_factory) -> dict[str, dict]:
     return results
 
 
+@pytest.mark.build  # about 4 minutes on 2 cores: otter assign and three gradings per chapter
 @pytest.mark.parametrize("chapter", SHEETS)
 def test_solutions_full_marks_students_zero_one_mistake_one_question(graded, chapter):
     sheet, r = SHEETS[chapter], graded[chapter]
@@ -76,6 +77,7 @@ def test_solutions_full_marks_students_zero_one_mistake_one_question(graded, cha
     assert r["solutions"][spoiled][1] == r["wrong"][spoiled][1] == full[spoiled]
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("chapter", SHEETS)
 def test_the_sheets_hold_every_exercise_and_no_solution_for_students(graded, chapter):
     sheet, out = SHEETS[chapter], graded[chapter]["out"]
@@ -146,6 +148,7 @@ def test_an_exercise_without_solution_or_listed_but_missing_stops_generation():
         ma._check_sheet(SHEETS["03-gru-gates"], found)
 
 
+@pytest.mark.build
 def test_a_solution_that_breaks_fails_the_grading_check(graded, tmp_path):
     sheet = SHEETS["01-rnn-basics"]
     out = graded[sheet.chapter]["out"]
