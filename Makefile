@@ -2,13 +2,13 @@
 #   make setup   create .venv and install everything (CPU-only torch, pinned versions; the site's JS via npm)
 #   make book    execute every chapter and build the static site into _build/html
 #   make test    lint (ruff), build the book, then run every test (unit, build, browser)
-# For teaching (README, "Teaching with the book"): make student, make pdf
+# For teaching (README, "Teaching with the book"): make student, make pdf, make slides
 PY      ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 JB_FLAGS ?= -W -n --keep-going
 
-.PHONY: setup book audit test lint unit bench clean student pdf assignments
+.PHONY: setup book audit test lint unit bench clean student pdf slides assignments
 
 # torch from PyTorch's CPU wheel index on Linux (PyPI's Linux torch is the multi-GB CUDA build); the
 # standard wheel elsewhere (macOS wheels are CPU-only). Only the torch install names that index, with
@@ -54,6 +54,12 @@ assignments:
 # site (run `make book` first), offline: grubook_site.pdf.
 pdf:
 	$(BIN)/python -m grubook_site.pdf _build/html _build/pdf
+
+# A reveal.js deck per chapter, _build/slides/<chapter>.html, cut from the built site (run `make
+# book` first): objectives, key equations, figures (Plotly live, with sliders), results with the
+# page's glued numbers, exercises as prompts. Offline: grubook_site.slides.
+slides:
+	$(BIN)/python -m grubook_site.slides _build/html _build/slides
 
 unit:
 	$(BIN)/python -m pytest -m "not build and not browser"

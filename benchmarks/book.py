@@ -77,19 +77,15 @@ def glue_values(cache_dir: Path, notebook: str) -> dict[str, str]:
     """The myst-nb glue values (their text/plain) of one executed notebook in the cache."""
     from jupyter_cache import get_cache
 
+    from grubook_site.records import glued
+
     if not cache_dir.exists():
         return {}
     cache = get_cache(str(cache_dir))
     values = {}
     for record in cache.list_cache_records():
-        if Path(record.uri).name != notebook:
-            continue
-        for cell in cache.get_cache_bundle(record.pk).nb.cells:
-            for out in cell.get("outputs", []):
-                scrap = out.get("metadata", {}).get("scrapbook", {})
-                key = scrap.get("mime_prefix", "") + "text/plain"
-                if scrap.get("name") and key in out.get("data", {}):
-                    values[scrap["name"]] = out["data"][key]
+        if Path(record.uri).name == notebook:
+            values.update(glued(cache.get_cache_bundle(record.pk).nb))
     return values
 
 
@@ -113,23 +109,38 @@ def run(timeout: float = 1500, root: Path = ROOT) -> tuple[str, Path | None]:
         nb for nb, rec in warm.items() if nb in cold and rec["created"] != cold[nb]["created"]
     ]
 
+    from grubook_site.records import chapter_runs
+
+    runs = {p.name: r for p, r in chapter_runs(sorted(book.glob("book/*.md")), cache_dir).items()}
+
+    def measured(nb: str, field: str) -> str:
+        value = getattr(runs.get(nb), field, None)
+        return "" if value is None else f"{value:.0f}"
+
     rows = [
         [
             nb.removesuffix(".md").removesuffix(".ipynb"),
             f"{rec['seconds']:.1f}",
+            measured(nb, "cpu_seconds"),
+            measured(nb, "peak_rss_mib"),
             "re-executed" if nb in re_executed else "from cache",
         ]
         for nb, rec in sorted(cold.items())
     ]
     total_exec = sum(rec["seconds"] for rec in cold.values())
-    rows.append(["**all chapters (execution only)**", f"**{total_exec:.1f}**", ""])
+    rows.append(["**all chapters (execution only)**", f"**{total_exec:.1f}**", "", "", ""])
     lines = [
         head
         + "A copy of the repository (without `_build`) is built twice with `jupyter-book build`: "
         "cold, with a fresh execution cache, then again unchanged. Per-chapter seconds are "
-        "jupyter-cache's own execution records of the cold build.",
+        "jupyter-cache's own execution records of the cold build; CPU seconds and peak memory "
+        "(resident, MiB) are each chapter's kernel as its last cell measured it "
+        "(`grubook.timing.kernel_usage`), the numbers the instructor guide sizes a class hub from.",
         "",
-        table(["chapter", "cold execution s", "unchanged rebuild"], rows),
+        table(
+            ["chapter", "cold execution s", "kernel CPU s", "peak memory MiB", "unchanged rebuild"],
+            rows,
+        ),
         "",
         table(
             ["build", "wall s", "exit status", "target"],

@@ -94,3 +94,47 @@ def test_forced_gates_reach_the_state(model):
         live.run(model, x, [{"gate": "z"}])
     with pytest.raises(ValueError, match=r"units'\] must be unit indices"):
         live.run(model, x, [{"gate": "z", "units": [5], "value": 0.0}])
+
+
+@pytest.fixture()
+def recall_model():
+    """A model shaped like chapter 3's: the recall task's two inputs, one answer at the end."""
+    torch.manual_seed(1)
+    return SequenceModel("gru", 2, 16, 1).eval()
+
+
+def test_examples_travel_with_the_model(recall_model, tmp_path):
+    from grubook.tasks.recall import recall_batch
+
+    x, _, _ = recall_batch(3, 20, generator=torch.Generator().manual_seed(7))
+    path = live.export_model(recall_model, tmp_path / "m.json", readout="identity", examples=x)
+    doc = json.loads(path.read_text())
+    assert torch.equal(torch.tensor(doc["examples"]), x)  # float32 written exactly
+    back, readout = live.read_file(path)  # the examples do not disturb loading
+    assert readout == "identity" and torch.equal(back(x), recall_model(x))
+    with pytest.raises(ValueError, match=r"examples\[0\] must have shape \(time, input_size=2\)"):
+        live.export_model(recall_model, tmp_path / "bad.json", examples=[torch.zeros(5, 3)])
+    with pytest.raises(ValueError, match="not finite"):
+        live.export_model(recall_model, tmp_path / "bad.json", examples=[[[float("nan"), 0.0]]])
+
+
+def test_the_ablations_of_chapter_3(recall_model):
+    """The lab's presets, in grubook: what each forced gate must do to the state and answer."""
+    x = torch.rand(20, 2) * 2 - 1
+    w_ih, b_ih = recall_model.rnn.weight_ih_l0, recall_model.rnn.bias_ih_l0
+    with torch.no_grad():
+        stuck = live.run(recall_model, x, [{"gate": "z", "value": 1.0}])
+        assert abs(stuck["h"]).max() == 0  # nothing is written: h stays h_0 = 0
+        head_bias = recall_model.head.bias.double().numpy()
+        assert abs(stuck["output"] - head_bias).max() < 1e-7  # one constant answer
+        blind = live.run(recall_model, x, [{"gate": "r", "value": 0.0}])
+        alone = torch.tanh(x @ w_ih[32:].T + b_ih[32:]).double().numpy()
+        assert abs(blind["n"] - alone).max() < 1e-6  # the candidate sees the input alone
+        over = live.run(recall_model, x, [{"gate": "z", "value": 0.0}])
+        assert abs(over["h"] - over["n"]).max() == 0  # every step overwrites
+        one = live.run(recall_model, x, [{"gate": "z", "units": [4], "scale": 0.5}])
+        plain = live.run(recall_model, x)
+        assert abs(one["z"][0, 4] - plain["z"][0, 4] / 2) < 1e-7
+        assert (one["z"][0, [0, 1, 2, 3, 5]] == plain["z"][0, [0, 1, 2, 3, 5]]).all()
+        model_answer = recall_model(x[None])[0, 0].item()
+        assert abs(plain["output"][-1, 0] - model_answer) < 1e-6  # the last row is the answer

@@ -66,7 +66,7 @@ def test_the_combined_page_has_a_contents_and_every_page_with_local_links(tmp_pa
 
 def test_missing_chromium_is_a_clear_error(tmp_path, monkeypatch):
     book = _fake_book(tmp_path, "")
-    monkeypatch.setattr(pdf, "CHROMIUM", str(tmp_path / "no-chromium"))
+    monkeypatch.setattr(pdf.browser, "CHROMIUM", str(tmp_path / "no-chromium"))
     with pytest.raises(pdf.PdfError, match="Chromium is needed.*apt-get install"):
         pdf.build_pdf(book / "_build" / "html", tmp_path / "out", book)
     assert not (tmp_path / "out").exists()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 import torch
 
@@ -90,3 +94,24 @@ def test_compare_and_time_fwd_bwd_use_the_one_interleaved_timer(layers, monkeypa
     timing.compare(layers, x, repeats=1, warmup=0)
     timing.time_fwd_bwd(layers["gru"], x, repeats=1, warmup=0)
     assert seen == [["gru", "lstm"], ["module"]]
+
+
+def test_kernel_usage_sees_memory_the_process_touches_and_cpu_it_spends():
+    # in a fresh process (as a chapter's kernel is), so the peak starts low
+    code = """
+import json, time
+import numpy as np
+from grubook.timing import kernel_usage
+before = kernel_usage()
+block = np.ones(512 * 2**20 // 8)  # 512 MiB, written, so resident
+t0 = time.process_time()
+while time.process_time() - t0 < 0.3:
+    block[::4096] += 1.0
+print(json.dumps([before, kernel_usage()]))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, after = json.loads(out.stdout)
+    # the peak includes the whole block; the rest of the process may have shrunk since `before`
+    assert after["peak_rss_mib"] >= 512
+    assert after["peak_rss_mib"] >= before["peak_rss_mib"] + 300
+    assert after["cpu_seconds"] >= before["cpu_seconds"] + 0.25

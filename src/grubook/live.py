@@ -7,13 +7,16 @@ The file :func:`export_model` writes::
      "config": {"cell": "gru", "input_size": 2, "hidden_size": 16, "output_size": 1,
                 "num_layers": 1, "per_step": true},
      "readout": "sigmoid",
-     "state_dict": {"rnn.weight_ih_l0": [[...], ...], ...}}
+     "state_dict": {"rnn.weight_ih_l0": [[...], ...], ...},
+     "examples": [[[0.31, 0.0], [-0.8, 1.0], ...], ...]}     # optional
 
 ``config`` holds the keyword arguments of :class:`grubook.training.SequenceModel` and
 ``state_dict`` its parameters under their PyTorch names as nested lists, so
 ``SequenceModel(**config).load_state_dict(...)`` rebuilds the model exactly (each float32 is
 written in the shortest decimal that reads back as the same float32). ``readout`` is what the
 page applies to the linear head's output: "sigmoid" (a probability) or "identity".
+``examples`` (optional) are input sequences, each (time, input_size), that a lab offers as presets
+(chapter 3's held-out sequences); loading ignores them.
 
 Gate overrides (the same JSON-like list in Python and in the page)::
 
@@ -65,19 +68,34 @@ def _short(values: torch.Tensor):
     return np.array(flat, dtype=object).reshape(arr.shape).tolist() if arr.ndim else flat[0]
 
 
-def export_model(model: SequenceModel, path, readout: str = "sigmoid") -> Path:
+def export_model(model: SequenceModel, path, readout: str = "sigmoid", examples=None) -> Path:
     """Write ``model`` (a :class:`SequenceModel`) to ``path`` as JSON (format in the module
-    docstring); folders are created. Returns the path."""
+    docstring); folders are created. ``examples``: None, or input sequences for the page's
+    presets, a tensor (batch, time, input_size) or a list of (time, input_size) ones. Returns the
+    path."""
     if not isinstance(model, SequenceModel):
         raise TypeError(f"model must be a grubook SequenceModel, got {type(model).__name__}.")
     if readout not in READOUTS:
         raise ValueError(f"readout must be one of {READOUTS}, got {readout!r}.")
+    seqs = []
+    for i, seq in enumerate([] if examples is None else examples):
+        seq = torch.as_tensor(seq, dtype=torch.float32)
+        if seq.dim() != 2 or seq.shape[1] != model.rnn.input_size or not len(seq):
+            raise ValueError(
+                f"examples[{i}] must have shape (time, input_size={model.rnn.input_size}), "
+                f"got {tuple(seq.shape)}."
+            )
+        if not torch.isfinite(seq).all():
+            raise ValueError(f"examples[{i}] holds a value that is not finite.")
+        seqs.append(_short(seq))
     state = {}
     for name, value in model.state_dict().items():
         if not torch.isfinite(value).all():
             raise ValueError(f"the model's parameter {name} holds a value that is not finite.")
         state[name] = _short(value)
     doc = {"format": FORMAT, "config": _config(model), "readout": readout, "state_dict": state}
+    if seqs:
+        doc["examples"] = seqs
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -7,6 +7,8 @@
   in a shuffled order, so a change in the machine's load hits all of them alike.
   :func:`compare` does that for several modules on the same input; the benchmarks use it too.
 - :func:`median` reports the middle value, which a few slow outliers cannot move.
+- :func:`kernel_usage` reports the peak memory and CPU time of the running process (a chapter's
+  last cell records it for the instructor guide).
 
 Works for any module whose output is a tensor or a tuple whose first element is a tensor
 (``torch.nn.GRU``, ``grubook.LSTM``, ...).
@@ -101,3 +103,19 @@ def processor() -> str:
         return next(names)
     except (OSError, StopIteration):
         return platform.processor() or platform.machine() or "unknown processor"
+
+
+def kernel_usage() -> dict[str, float]:
+    """What this Python process has used so far: its peak resident memory in MiB and its CPU time
+    (user + system, all threads) in seconds. Run as a chapter's last cell, in the fresh kernel the
+    build starts for each chapter, it is the chapter's cost top to bottom; the instructor guide
+    sizes a class hub from it. Uses the standard ``resource`` module (Linux and macOS)."""
+    import resource
+    import sys
+
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    per_mib = 2**20 if sys.platform == "darwin" else 2**10  # ru_maxrss: bytes (macOS), KiB (Linux)
+    return {
+        "peak_rss_mib": round(use.ru_maxrss / per_mib, 1),
+        "cpu_seconds": round(use.ru_utime + use.ru_stime, 2),
+    }

@@ -17,20 +17,19 @@ Not a Sphinx extension: it reads the finished HTML, as a reader's browser does.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import datetime as dt
 import functools
 import html as htmllib
-import http.server
 import json
 import os
 import re
-import shutil
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import browser
+from .browser import serve
 
 #: (width, height) of the two viewports: a laptop and a phone (CSS pixels).
 WIDTHS = ((1280, 900), (390, 844))
@@ -51,9 +50,6 @@ PLACEHOLDER_ID = "grubook-a11y-results"
 STATEMENT = "book/accessibility.html"
 #: folders of the built site that hold no pages
 NOT_PAGES = ("_static", "_sources", "_images", "_downloads", "_sphinx_design_static")
-
-CHROMIUM = os.environ.get("GRUBOOK_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("GRUBOOK_CHROMEDRIVER", "/usr/bin/chromedriver")
 
 
 # --------------------------------------------------------------------------------------------
@@ -180,61 +176,6 @@ def site_pages(html_dir: Path) -> list[str]:
 
 
 _REDIRECT = re.compile(r'<meta[^>]+http-equiv="refresh"', re.I)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-
-@contextlib.contextmanager
-def serve(directory: Path):
-    """Serve ``directory`` on 127.0.0.1 (a free port); yields the base URL ending in ``/``."""
-    handler = functools.partial(_QuietHandler, directory=os.fspath(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def chromium_missing() -> str | None:
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not (Path(p).exists() or shutil.which(p))]
-    return f"missing {', '.join(missing)}" if missing else None
-
-
-def start_chromium():
-    """Headless Chromium that can reach 127.0.0.1 only."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        f"--window-size={WIDTHS[0][0]},{WIDTHS[0][1]}",
-        "--hide-scrollbars",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-extensions",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-        "--proxy-server=http://127.0.0.1:9",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(120)
-    return driver
 
 
 def view_name(width: int, theme: str) -> str:
@@ -399,7 +340,7 @@ def audit_site(
             work(driver, pages)
         else:
             n = max(1, min(workers, len(pages)))
-            drivers = [start_chromium() for _ in range(n)]
+            drivers = [browser.start(*WIDTHS[0]) for _ in range(n)]
             try:
                 with concurrent.futures.ThreadPoolExecutor(n) as pool:
                     jobs = [pool.submit(work, d, pages[i::n]) for i, d in enumerate(drivers)]
@@ -505,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    missing = chromium_missing()
+    missing = browser.missing()
     if missing:
         print(
             f"WARNING grubook_site.audit: Chromium is needed for the accessibility audit "

@@ -6,9 +6,11 @@ In a chapter::
     :weights: live/05-addition-gru.json
     ```
 
-``weights`` is a JSON file the chapter wrote when it ran (``grubook.live.export_model``), found
-relative to the page's source. The directive puts ``<div class="grubook-live" data-lab="adder"
-data-weights="live/05-addition-gru.json">`` on the page; the file is copied next to the built page
+The labs: ``adder`` (chapter 5, add your own numbers) and ``gates`` (chapter 3, turn the gates
+of the recall model). ``weights`` is a JSON file the chapter wrote when it ran
+(``grubook.live.export_model``), found relative to the page's source. The directive puts
+``<div class="grubook-live" data-lab="adder" data-weights="live/05-addition-gru.json">`` on the
+page; the file is copied next to the built page
 (same relative path), and the page loads ``static/live.js`` and ``static/live.css``, which draw the
 lab and run the model. The build fails if the file is missing: a chapter whose execution was
 taken from the cache does not write it again (remove that chapter's entry with ``jcache``).
@@ -26,7 +28,7 @@ from docutils.parsers.rst import directives
 from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
-LABS = ("adder",)
+LABS = ("adder", "gates")
 SCRIPT, CSS = "live.js", "live.css"
 
 

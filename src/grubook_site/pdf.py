@@ -25,22 +25,16 @@ from __future__ import annotations
 import argparse
 import base64
 import html as html_lib
-import os
 import re
-import shutil
 import sys
 import time
 from pathlib import Path
 
 import yaml
 
-from .audit import serve  # the site on 127.0.0.1, as the audit serves it
+from . import browser
+from .browser import serve
 
-CHROMIUM = os.environ.get("GRUBOOK_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("GRUBOOK_CHROMEDRIVER", "/usr/bin/chromedriver")
-INSTALL_HINT = (
-    "`sudo apt-get update && sudo apt-get install -y chromium chromium-driver` (.ci/run does this)"
-)
 PDF_NAME = "gru-book.pdf"
 PRINT_PAGE = "_print-book.html"  # written beside the pages for the print, deleted after
 PRINT_ASSETS = ("print.css", "print.js")
@@ -182,35 +176,8 @@ def combined_html(site: Path, toc_file: Path, title: str, author: str = "") -> s
 
 
 def chromium_missing() -> str | None:
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not (Path(p).exists() or shutil.which(p))]
-    if missing:
-        return f"Chromium is needed to print the book: missing {', '.join(missing)}. {INSTALL_HINT}"
-    return None
-
-
-def start_chromium(width: int = TEXT_WIDTH_PX, height: int = 1000):
-    """Headless Chromium that reaches nothing but 127.0.0.1."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        f"--window-size={width},{height}",
-        "--hide-scrollbars",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-extensions",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-        "--proxy-server=http://127.0.0.1:9",
-    ):
-        options.add_argument(arg)
-    return webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    gone = browser.missing()
+    return f"Chromium is needed to print the book: {gone}. {browser.INSTALL_HINT}" if gone else None
 
 
 # Resolves with what is not ready yet ("" when all is): figures, images, MathJax, fonts.
@@ -292,7 +259,7 @@ def build_pdf(site: Path, out_dir: Path, root: Path | None = None) -> dict:
     folder = site / Path(toc_entries(toc)[0][1]).parent
     target = folder / PRINT_PAGE
     target.write_text(page_html, encoding="utf-8")
-    driver = start_chromium()
+    driver = browser.start(TEXT_WIDTH_PX, 1000, page_timeout=300)  # one long page
     try:
         with serve(site) as base:
             rel = target.relative_to(site).as_posix()

@@ -11,14 +11,9 @@ every request a page made went to 127.0.0.1.
 from __future__ import annotations
 
 import base64
-import contextlib
-import functools
-import http.server
 import json
 import os
 import re
-import shutil
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +21,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-CHROMIUM = os.environ.get("GRUBOOK_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("GRUBOOK_CHROMEDRIVER", "/usr/bin/chromedriver")
+from grubook_site import browser
+from grubook_site.browser import serve  # noqa: F401  (the tests serve sites with it)
+
 INSTALL_HINT = (
     "The browser tests need Debian's Chromium and its driver: "
     "`sudo apt-get update && sudo apt-get install -y chromium chromium-driver` "
@@ -89,69 +85,24 @@ def source_of(book: Path, page: str) -> Path:
 # serving a folder on localhost
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-
-@contextlib.contextmanager
-def serve(directory: Path):
-    """Serve ``directory`` on 127.0.0.1 (a free port); yields the base URL ending in ``/``."""
-    handler = functools.partial(_QuietHandler, directory=os.fspath(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-# --------------------------------------------------------------------------------------------
-# the browser
-
-
 def browser_missing() -> str | None:
     """None when Chromium and chromedriver are installed, else what is missing."""
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not (Path(p).exists() or shutil.which(p))]
-    return f"missing {', '.join(missing)}. {INSTALL_HINT}" if missing else None
+    missing = browser.missing()
+    return f"{missing}. {INSTALL_HINT}" if missing else None
 
 
 def start_chromium():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    """The Chromium of grubook_site.browser at the desktop size, keeping console and network logs
+    (the checks below read them)."""
+    return browser.start(*DESKTOP, logs=True, script_timeout=60)
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        f"--window-size={DESKTOP[0]},{DESKTOP[1]}",
-        "--hide-scrollbars",
-        "--mute-audio",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-default-apps",
-        "--disable-extensions",
-        # offline: no other host resolves, and anything not on loopback goes to a closed port
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-        "--proxy-server=http://127.0.0.1:9",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(60)
-    return driver
+
+def block_urls(driver, patterns: list[str]) -> None:
+    """Make Chromium refuse requests whose URL matches one of ``patterns`` (wildcards ``*``), with
+    the cache off so a blocked file is not served from it; ``[]`` lifts the block."""
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": patterns})
+    driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": bool(patterns)})
 
 
 # --------------------------------------------------------------------------------------------

@@ -223,12 +223,6 @@ def _figures(driver, base: str, page: str) -> list[dict]:
         time.sleep(0.2)
 
 
-def _block(driver, patterns: list[str]) -> None:
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": patterns})
-    driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": bool(patterns)})
-
-
 # --------------------------------------------------------------------------------------------
 # the book
 
@@ -344,13 +338,13 @@ def test_the_checks_bite(driver, served):
     page = "book/03-gru-gates.html"
     # 1. without static/figures.js: no names, no descriptions, no keyboard control
     try:
-        _block(driver, ["*figures.js*"])
+        sitecheck.block_urls(driver, ["*figures.js*"])
         figs = _figures(driver, served, page)
         assert figs and all(access_problems(f) for f in figs), "figures.js was not blocked"
         slider = next(f for f in figs if f["sliders"])
         assert any("never reached" in p for p in keyboard_problems(driver, slider))
     finally:
-        _block(driver, [])
+        sitecheck.block_urls(driver, [])
     # 2. a faint focus ring
     figs = _figures(driver, served, page)
     driver.execute_script(

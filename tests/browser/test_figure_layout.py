@@ -170,12 +170,6 @@ def page_problems(driver, base: str, page: str, size, move_sliders: bool = True)
     return out
 
 
-def _block(driver, patterns: list[str]) -> None:
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": patterns})
-    driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": bool(patterns)})
-
-
 @pytest.fixture(scope="module")
 def served(real_site):
     with sitecheck.serve(real_site["html"]) as base:
@@ -213,7 +207,7 @@ def test_the_check_bites(driver, served, emulation):
     # 1. without figures.js, chapter figures at 390 px collide (titles wider than the phone,
     #    legends on subplot titles)
     try:
-        _block(driver, ["*figures.js*"])
+        sitecheck.block_urls(driver, ["*figures.js*"])
         blocked = [
             p
             for page in ("book/03-gru-gates.html", "book/05-addition-task.html")
@@ -221,17 +215,17 @@ def test_the_check_bites(driver, served, emulation):
         ]
         assert blocked, "no figure collides without figures.js: the check cannot fail"
     finally:
-        _block(driver, [])
+        sitecheck.block_urls(driver, [])
     # 2. a crowded figure drawn later: it collides without figures.js and not with it
     found = {}
     for label, patterns in (("without", ["*figures.js*"]), ("with", [])):
         try:
-            _block(driver, patterns)
+            sitecheck.block_urls(driver, patterns)
             _open(driver, served, "book/01-rnn-basics.html", sitecheck.PHONE)
             driver.execute_script(_CROWDED_JS)
             time.sleep(1.5)
             found[label] = layout_problems(driver.execute_script(_PARTS_JS, 0), label)
         finally:
-            _block(driver, [])
+            sitecheck.block_urls(driver, [])
     assert any("overlaps" in p or "sticks out" in p for p in found["without"]), found
     assert found["with"] == [], found
