@@ -228,7 +228,7 @@ SHEETS: tuple[Sheet, ...] = (
             "ch3-ex3": EXPLAIN,
             "ch3-ex4": TRAINS,
             "ch3-ex5": EXPLAIN,
-            "ch3-ex8": "it needs the chapter's trained model and the lab, and asks for a prediction",
+            "ch3-ex8": "it needs the chapter's trained model and asks for a prediction",
         },
     ),
     Sheet(
