@@ -8,7 +8,7 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 JB_FLAGS ?= -W -n --keep-going
 
-.PHONY: setup book audit test lint unit bench clean student pdf slides
+.PHONY: setup book audit test lint unit bench clean student pdf slides assignments
 
 # torch from PyTorch's CPU wheel index on Linux (PyPI's Linux torch is the multi-GB CUDA build); the
 # standard wheel elsewhere (macOS wheels are CPU-only). Only the torch install names that index, with
@@ -43,6 +43,12 @@ audit:
 # cell, in _build/student/ (checked against the instructor notebooks: fails if a solution survives).
 student:
 	$(BIN)/python scripts/make_student.py _build/student
+
+# The autograded assignments (Otter-Grader): per chapter, its exercise sheet in _build/assignments/
+# <chapter>/ (student/ to hand out, autograder/ with autograder.zip and the solutions), each graded
+# offline with Otter's local runner (no Docker): solutions full marks, untouched notebook zero.
+assignments:
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python scripts/make_assignments.py --check _build/assignments
 
 # The whole book as one PDF, _build/pdf/gru-book.pdf, printed by headless Chromium from the built
 # site (run `make book` first), offline: grubook_site.pdf.

@@ -18,7 +18,7 @@ exist, a solution cell without its tag); :func:`markdown_table` is the guide's t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CHAPTER_GLOB = "[0-9][0-9]-*.md"
@@ -35,7 +35,8 @@ class Exercise:
     directive's argument; checkers: the ``check_*`` names the exercise text tells the student to
     call; solution: whether a solution for this label follows; solution_code: how many code cells
     its solution runs; solution_checkers: the ``check_*`` names those cells call; untagged: how
-    many of those cells lack the ``solution`` tag.
+    many of those cells lack the ``solution`` tag; solution_sources: the code of those cells, in
+    order (what the autograded assignments run as the instructor's answer).
     """
 
     chapter: str
@@ -46,6 +47,7 @@ class Exercise:
     solution_code: int = 0
     solution_checkers: tuple[str, ...] = ()
     untagged: int = 0
+    solution_sources: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
 
 def _block(lines: list[str], i: int) -> tuple[dict[str, str], list[str], int]:
@@ -101,6 +103,7 @@ def parse(text: str, chapter: str = "") -> list[Exercise]:
                 "solution_code": 0,
                 "solution_checkers": (),
                 "untagged": 0,
+                "solution_sources": (),
             }
         elif name in ("solution", "solution-start") and arg in found:
             found[arg]["solution"] = True
@@ -110,6 +113,7 @@ def parse(text: str, chapter: str = "") -> list[Exercise]:
         elif name == "code-cell" and current is not None:
             entry = found[current]
             entry["solution_code"] += 1
+            entry["solution_sources"] += ("\n".join(body).strip("\n"),)
             entry["solution_checkers"] = _unique(
                 entry["solution_checkers"] + tuple(_CHECKER.findall("\n".join(body)))
             )
