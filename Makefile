@@ -2,7 +2,7 @@
 #   make setup   create .venv and install everything (CPU-only torch, pinned versions; the site's JS via npm)
 #   make book    execute every chapter and build the static site into _build/html
 #   make test    lint (ruff), build the book, then run every test (unit, build, browser)
-# For teaching (README, "Teaching with the book"): make student, make pdf, make slides
+# For teaching (README, "Teaching with the book"): make student, make assignments, make slides, make pdf
 PY      ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
