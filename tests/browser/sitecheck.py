@@ -105,6 +105,32 @@ def block_urls(driver, patterns: list[str]) -> None:
     driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": bool(patterns)})
 
 
+_AT_PHONE_JS = r"""
+const box = document.querySelector(arguments[0]);
+const named = (i) => (i.labels && i.labels.length) || i.getAttribute('aria-label');
+return {wide: document.documentElement.scrollWidth,
+        box: box.getBoundingClientRect().width,
+        ranges: box.querySelectorAll('input[type=range]').length,
+        unlabelled: [...box.querySelectorAll('input, select')].filter(
+          (i) => !named(i)).map((i) => i.outerHTML)};
+"""
+
+
+def at_phone(driver, selector: str) -> dict:
+    """Lay the open page out at 390 px (a phone) and measure the element ``selector``: the page's
+    scroll width, the element's width, its range inputs, and its inputs and selects that have no
+    label (their HTML); the page goes back to its own size afterwards."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": PHONE[0], "height": PHONE[1], "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        time.sleep(0.5)
+        return driver.execute_script(_AT_PHONE_JS, selector)
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 # --------------------------------------------------------------------------------------------
 # what a page shows
 

@@ -314,26 +314,8 @@ def test_update_time_after_an_edit(driver, served):
 
 def test_the_lab_fits_a_phone_and_is_labelled(driver, served):
     _open(driver, served)
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
-    )
-    try:
-        time.sleep(0.5)
-        state = driver.execute_script(
-            f"""
-            const lab = document.querySelector('{LAB}');
-            const named = (i) => (i.labels && i.labels.length) || i.getAttribute('aria-label');
-            return {{wide: document.documentElement.scrollWidth,
-                    lab: lab.getBoundingClientRect().width,
-                    ranges: lab.querySelectorAll('input[type=range]').length,
-                    unlabelled: [...lab.querySelectorAll('input, select')].filter(
-                      (i) => !named(i)).map((i) => i.outerHTML)}};
-            """
-        )
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    assert state["wide"] <= 390 and state["lab"] <= 390, state
+    state = sitecheck.at_phone(driver, LAB)
+    assert state["wide"] <= 390 and state["box"] <= 390, state
     assert state["ranges"] == 2 and state["unlabelled"] == [], state
 
 

@@ -200,24 +200,8 @@ def test_update_time_after_an_edit(driver, served):
 
 def test_the_lab_fits_a_phone_and_is_labelled(driver, served):
     _open(driver, served)
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
-    )
-    try:
-        time.sleep(0.5)
-        state = driver.execute_script(
-            """
-            const lab = document.querySelector('.grubook-live');
-            return {wide: document.documentElement.scrollWidth,
-                    lab: lab.getBoundingClientRect().width,
-                    unlabelled: [...lab.querySelectorAll('input')].filter(
-                      (i) => !i.labels || !i.labels.length).length};
-            """
-        )
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    assert state["wide"] <= 390 and state["lab"] <= 390 and state["unlabelled"] == 0, state
+    state = sitecheck.at_phone(driver, ".grubook-live")
+    assert state["wide"] <= 390 and state["box"] <= 390 and state["unlabelled"] == [], state
 
 
 # --------------------------------------------------------------------------------------------
