@@ -111,7 +111,7 @@ print(json.dumps([before, kernel_usage()]))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     before, after = json.loads(out.stdout)
-    # the peak includes the whole block; the rest of the process may have shrunk since `before`
-    assert after["peak_rss_mib"] >= 512
-    assert after["peak_rss_mib"] >= before["peak_rss_mib"] + 300
+    # the peak includes the whole block (the process without it is about 300 MiB; pages of the
+    # rest may have been dropped since `before`, so the rise is not exactly 512)
+    assert after["peak_rss_mib"] >= max(512, before["peak_rss_mib"])
     assert after["cpu_seconds"] >= before["cpu_seconds"] + 0.25
