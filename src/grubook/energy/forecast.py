@@ -421,6 +421,41 @@ def predict(model, prep: Prepared, rows: np.ndarray, batch_size: int = 2048) -> 
     return y[:, 0] if y.shape[1] == 1 else y
 
 
+def stretch_forecasts(model: torch.nn.Module, x: torch.Tensor, first: int, horizon: int = 1):
+    """The forecasts a model makes at every step of a stretch, from step ``first`` (0-based) on:
+    (batch, time - first, horizon) scaled load. Step k forecasts the ``horizon`` hours after row k,
+    exactly as a window ending at row k would, except that the state has read all of rows 0..k.
+    ``model``: a :class:`grubook.training.SequenceModel` or :class:`ChangeForecaster`; x: (batch,
+    time, features), load in column 0."""
+    if not isinstance(model, SequenceModel):
+        raise TypeError(f"model must be a SequenceModel, got {type(model).__name__}.")
+    first = _checks.non_negative_int("first", first)
+    if not first < x.shape[1]:
+        raise ValueError(f"first={first} must be below the stretch length {x.shape[1]}.")
+    y = model.head(model.rnn(x)[0][:, first:])
+    if isinstance(model, ChangeForecaster):
+        if first + 1 < model.horizon:
+            raise ValueError(
+                f"first={first}: a change forecast at step k adds rows k - {model.horizon - 1} "
+                f"to k, so first must be at least {model.horizon - 1}."
+            )
+        naive = x[:, :, 0].unfold(1, model.horizon, 1)  # naive[:, i] = load rows i .. i + h - 1
+        y = naive[:, first + 1 - model.horizon :] + model.scale * y
+    return y
+
+
+class _Stretches(torch.nn.Module):
+    """``model`` read over stretches: forward(x) -> the forecasts of every step that has read at
+    least ``lookback`` rows, (batch, span, horizon); for :func:`fit`'s ``span``."""
+
+    def __init__(self, model: torch.nn.Module, lookback: int, horizon: int):
+        super().__init__()
+        self.model, self.first, self.horizon = model, lookback - 1, horizon
+
+    def forward(self, x):
+        return stretch_forecasts(self.model, x, self.first, self.horizon)
+
+
 def fit(
     prep: Prepared,
     cell: str,
@@ -436,6 +471,7 @@ def fit(
     horizon: int = 1,
     change: bool = False,
     patience: int | None = None,
+    span: int = 1,
 ) -> tuple[SequenceModel, FitResult]:
     """Train a ``cell`` ('gru' or 'lstm') forecaster with :func:`grubook.training.train`.
 
@@ -446,6 +482,12 @@ def fit(
     epoch the validation sMAPE is computed and the weights of the best epoch are kept
     (:class:`EarlyStopping`; the test part is never looked at); with ``patience``, training stops
     after that many epochs without improvement, and ``epochs`` is the most it may run.
+    ``span`` > 1 trains on *stretches* instead of single windows: a stretch covers ``span``
+    consecutive origins, ``lookback + span - 1`` rows read once from a zero state, and the network
+    is scored at each of its last ``span`` steps, where it has read at least ``lookback`` hours
+    (:func:`stretch_forecasts`). One pass then yields ``span`` forecasts instead of one; each
+    batch holds ``batch_size`` stretches and ``windows_per_epoch`` counts stretches. Forecasting
+    (validation, :func:`predict`) still reads single ``lookback``-hour windows.
     ``change=True`` builds a :class:`ChangeForecaster` (forecast the change from the naive
     forecast), otherwise a plain :class:`SequenceModel`. ``seed`` seeds torch's global generator
     (the initial weights) and the generator that shuffles the windows. An epoch whose loss or
@@ -466,11 +508,24 @@ def fit(
             f"change=True adds the last {horizon} hours of the window to the forecast, but "
             f"lookback={prep.lookback} is shorter than horizon={horizon}."
         )
+    span = _checks.positive_int("span", span)
     stopper = EarlyStopping(patience)
-    x_train, y_train = prep.windows(prep.targets("train", horizon), horizon)
-    n = len(x_train)
-    if n == 0:
+    origins = prep.targets("train", horizon)
+    x_train, y_train = prep.windows(origins, horizon)
+    if len(x_train) == 0:
         raise ValueError(f"the training part has no windows for horizon={horizon}.")
+    if span > 1:  # stretches start at origins[i] and cover origins[i] .. origins[i] + span - 1
+        starts = origins[: max(len(origins) - span + 1, 0)]
+        if len(starts) == 0:
+            raise ValueError(
+                f"span={span} is longer than the {len(origins)} training origins for "
+                f"horizon={horizon}."
+            )
+        steps = np.arange(prep.lookback + span - 1)
+        rows_x = torch.from_numpy(starts[:, None] - prep.lookback + steps)
+        ahead = np.arange(span)[:, None] + np.arange(horizon)  # (span, horizon): origin i, hour j
+        rows_y = torch.from_numpy(starts[:, None, None] + ahead)
+    n = len(x_train) if span == 1 else len(starts)
     torch.manual_seed(seed)
     n_in = prep.features.shape[1]
     if change:
@@ -494,15 +549,25 @@ def fit(
             order["perm"], order["pos"] = torch.randperm(n, generator=gen)[:per_epoch], 0
         idx = order["perm"][order["pos"] : order["pos"] + batch_size]
         order["pos"] += batch_size
-        return x_train[idx], y_train[idx]
+        if span == 1:
+            return x_train[idx], y_train[idx]
+        # (b, lookback + span - 1, features), (b, span, horizon)
+        return feats[rows_x[idx]], feats[rows_y[idx], 0]
+
+    feats = torch.from_numpy(prep.features)
+
+    def loss_fn(out, y):
+        return torch.nn.functional.mse_loss(out, y)
+
+    net = model if span == 1 else _Stretches(model, prep.lookback, horizon)
 
     result = FitResult(cell, hidden_size, count_parameters(model), seed)
     clock = {"last": time.perf_counter()}
 
-    def evaluate(m):
+    def evaluate(_):
         t0 = time.perf_counter()
         result.train_seconds.append(t0 - clock["last"])
-        forecast = np.ravel(predict(m, prep, val_rows))
+        forecast = np.ravel(predict(model, prep, val_rows))
         bad = int((~np.isfinite(forecast)).sum())
         if bad:  # a diverged epoch must never score, nor be kept as the best
             step = (len(result.val_smape) + 1) * steps_per_epoch
@@ -513,15 +578,15 @@ def fit(
             )
         score = smape(forecast, val_actual)
         result.val_smape.append(score)
-        clock["stop"] = stopper.update(score, m)
+        clock["stop"] = stopper.update(score, model)
         clock["last"] = time.perf_counter()
         return score
 
     try:
         result.history = train(
-            model,
+            net,
             make_batch,
-            torch.nn.functional.mse_loss,
+            loss_fn,
             steps=epochs * steps_per_epoch,
             lr=lr,
             seed=seed,
