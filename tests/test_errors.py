@@ -619,6 +619,12 @@ BAD_INPUTS = [
         "lr must be a finite number, got inf",
     ),
     (
+        "train lr beyond float32",
+        lambda t: tiny_train(lr=1e300),
+        ValueError,
+        r"lr=1e\+300 is too large to be a float32 number",
+    ),
+    (
         "train lr negative",
         lambda t: tiny_train(lr=-0.1),
         ValueError,

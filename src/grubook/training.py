@@ -62,6 +62,9 @@ def hidden_size_for_budget(n_params: int, count: Callable[[int], int]) -> int:
     return min((max(lo - 1, 1), lo), key=lambda h: abs(count(h) - n_params))
 
 
+_FLOAT32_MAX = float(torch.finfo(torch.float32).max)
+
+
 class SequenceModel(nn.Module):
     """Recurrent layer + linear read-out.
 
@@ -138,6 +141,12 @@ def train(
     """
     steps = _checks.positive_int("steps", steps)
     lr = _checks.positive_number("lr", lr)
+    if lr > _FLOAT32_MAX:  # torch would fail deep inside Adam ("cannot be converted ... overflow")
+        raise ValueError(
+            f"lr={lr:g} is too large to be a float32 number (at most {_FLOAT32_MAX:.3g}); Adam's "
+            "steps are about lr in size, so useful values are far below 1 (the book uses 1e-3 "
+            "to 3e-2)."
+        )
     seed = _checks.integer("seed", seed)
     eval_every = _checks.positive_int("eval_every", eval_every)
     if clip is not None:

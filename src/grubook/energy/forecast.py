@@ -521,10 +521,9 @@ def fit(
                 f"span={span} is longer than the {len(origins)} training origins for "
                 f"horizon={horizon}."
             )
-        steps = np.arange(prep.lookback + span - 1)
-        rows_x = torch.from_numpy(starts[:, None] - prep.lookback + steps)
-        ahead = np.arange(span)[:, None] + np.arange(horizon)  # (span, horizon): origin i, hour j
-        rows_y = torch.from_numpy(starts[:, None, None] + ahead)
+        starts = torch.from_numpy(starts)
+        steps = torch.arange(prep.lookback + span - 1) - prep.lookback  # rows, from each start
+        ahead = torch.arange(span)[:, None] + torch.arange(horizon)  # (span, horizon): i + j
     n = len(x_train) if span == 1 else len(starts)
     torch.manual_seed(seed)
     n_in = prep.features.shape[1]
@@ -551,8 +550,9 @@ def fit(
         order["pos"] += batch_size
         if span == 1:
             return x_train[idx], y_train[idx]
+        first = starts[idx]  # row indices per batch only: all of them at once would be large
         # (b, lookback + span - 1, features), (b, span, horizon)
-        return feats[rows_x[idx]], feats[rows_y[idx], 0]
+        return feats[first[:, None] + steps], feats[first[:, None, None] + ahead, 0]
 
     feats = torch.from_numpy(prep.features)
 
