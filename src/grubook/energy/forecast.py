@@ -555,10 +555,6 @@ def fit(
         return feats[first[:, None] + steps], feats[first[:, None, None] + ahead, 0]
 
     feats = torch.from_numpy(prep.features)
-
-    def loss_fn(out, y):
-        return torch.nn.functional.mse_loss(out, y)
-
     net = model if span == 1 else _Stretches(model, prep.lookback, horizon)
 
     result = FitResult(cell, hidden_size, count_parameters(model), seed)
@@ -586,7 +582,7 @@ def fit(
         result.history = train(
             net,
             make_batch,
-            loss_fn,
+            torch.nn.functional.mse_loss,
             steps=epochs * steps_per_epoch,
             lr=lr,
             seed=seed,
