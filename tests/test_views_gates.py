@@ -227,3 +227,11 @@ def test_live_recall_redraws_the_figure_function(recall_model):
     box.controls["index"].value = 3
     assert sliders.same_figure(box.figure, views.recall_figure(model, x, y, index=3))
     assert not sliders.same_figure(box.figure, before)
+
+
+def test_memory_trace_refuses_z_one_instead_of_returning_nan():
+    """At z = 1 nothing is written (h_0 = 0): the retained fraction would be 0/0, so we refuse."""
+    with pytest.raises(ValueError, match=r"z=1 writes nothing"):
+        views.memory_trace(1.0)
+    d = views.memory_trace(1 - 1e-12, steps=5)  # just below 1: written, and kept almost whole
+    assert np.isfinite(d["retained"]).all() and d["retained"][-1] > 0.999

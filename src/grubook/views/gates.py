@@ -117,8 +117,16 @@ def memory_trace(z: float, steps: int = MEMORY_STEPS) -> dict:
     Returns {"k": (steps + 1,) steps since the input, "h": (steps + 1,) the state, "retained":
     (steps + 1,) h_k / h_0, equal to z**k, "half_life": ln 0.5 / ln z (inf for z = 1, 0 for z = 0),
     "z": z}.
+    z = 1 is refused: h_0 = (1 - z) * tanh(1) is then 0, nothing is written, and the retained
+    fraction would be 0 / 0.
     """
     z = _check_gate("z", z)
+    if z == 1.0:
+        raise ValueError(
+            "memory_trace: z=1 writes nothing (h_0 = (1 - z) tanh(1) = 0 and h stays 0), so "
+            "nothing can fade and h_k / h_0 is 0 / 0; give a z below 1 (its half-life is then "
+            "finite)."
+        )
     gru = GRU(1, 1, dtype=DTYPE)
     with torch.no_grad():
         for p in gru.parameters():
