@@ -7,9 +7,17 @@ import time
 from collections.abc import Callable
 
 from grubook import timing
+from grubook.energy import SETTINGS
 
-# (batch, time, input, hidden)
-SIZES = [(64, 16, 2, 16), (64, 64, 8, 64), (256, 90, 5, 64), (1024, 90, 5, 256)]
+# (batch, time, input, hidden): the chapters' small models, chapter 6's training shape, and two
+# larger layers
+CH6_TRAINING = (
+    SETTINGS.batch_size,
+    SETTINGS.stretch_rows,
+    SETTINGS.n_features,
+    SETTINGS.hidden_gru,
+)
+SIZES = [(64, 16, 2, 16), CH6_TRAINING, (256, 90, 5, 64), (1024, 90, 5, 256)]
 
 
 def size_str(size) -> str:

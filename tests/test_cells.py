@@ -1,4 +1,8 @@
-"""grubook's from-scratch cells and layers against torch.nn: outputs, final states and gradients."""
+"""grubook's from-scratch cells and layers against torch.nn: outputs, final states and gradients.
+
+The layers run two ways: the readable loop of step functions (``fast=False``, what every gate
+picture runs) and torch's fused kernel (``fast=True``, what training runs). Both are compared with
+``torch.nn``, with each other, and the switch is checked to pick the path it says."""
 
 from __future__ import annotations
 
@@ -27,10 +31,10 @@ CELL_PAIRS = {
 }
 
 
-def make_pair(kind, dtype, **kwargs):
+def make_pair(kind, dtype, fast=True, **kwargs):
     ours_cls, ref_cls = PAIRS[kind]
     ref = ref_cls(**kwargs).to(dtype)
-    ours = ours_cls(**kwargs).to(dtype)
+    ours = ours_cls(**kwargs, fast=fast).to(dtype)
     ours.load_state_dict(ref.state_dict())  # same names and shapes, so this must load strictly
     return ours, ref
 
@@ -59,12 +63,13 @@ CASES = list(
         [False, True],  # batch_first
         [False, True],  # given initial state
         [1, 7],  # sequence length
+        [False, True],  # fast: torch's kernel, or the readable loop
     )
 )
 
 
-@pytest.mark.parametrize("kind,dtype,num_layers,batch_first,given_state,time", CASES)
-def test_layer_equals_torch_nn(kind, dtype, num_layers, batch_first, given_state, time):
+@pytest.mark.parametrize("kind,dtype,num_layers,batch_first,given_state,time,fast", CASES)
+def test_layer_equals_torch_nn(kind, dtype, num_layers, batch_first, given_state, time, fast):
     gen = torch.Generator().manual_seed(
         hash((kind, num_layers, batch_first, given_state, time)) % 2**31
     )
@@ -73,6 +78,7 @@ def test_layer_equals_torch_nn(kind, dtype, num_layers, batch_first, given_state
     ours, ref = make_pair(
         kind,
         dtype,
+        fast,
         input_size=input_size,
         hidden_size=hidden,
         num_layers=num_layers,
@@ -103,10 +109,11 @@ def test_layer_equals_torch_nn(kind, dtype, num_layers, batch_first, given_state
         assert_close(p.grad, ref_params[name].grad, dtype)
 
 
+@pytest.mark.parametrize("fast", [False, True])
 @pytest.mark.parametrize("kind", ["rnn", "gru", "lstm"])
-def test_no_bias_and_unbatched_input(kind):
+def test_no_bias_and_unbatched_input(kind, fast):
     ours, ref = make_pair(
-        kind, torch.float64, input_size=3, hidden_size=4, num_layers=2, bias=False
+        kind, torch.float64, fast, input_size=3, hidden_size=4, num_layers=2, bias=False
     )
     assert not any("bias" in n for n, _ in ours.named_parameters())
     x = torch.randn(5, 3, dtype=torch.float64)  # one sequence, no batch dimension
@@ -127,8 +134,11 @@ def test_state_dict_round_trip_both_ways(kind):
     assert_close(fresh_ref(x)[0], ref(x)[0], torch.float32)
 
 
-def test_rnn_relu_matches_torch():
-    ours, ref = make_pair("rnn", torch.float64, input_size=3, hidden_size=5, nonlinearity="relu")
+@pytest.mark.parametrize("fast", [False, True])
+def test_rnn_relu_matches_torch(fast):
+    ours, ref = make_pair(
+        "rnn", torch.float64, fast, input_size=3, hidden_size=5, nonlinearity="relu"
+    )
     x = torch.randn(6, 2, 3, dtype=torch.float64)
     assert_close(ours(x), ref(x), torch.float64)
 
@@ -146,7 +156,63 @@ def test_dropout_between_layers_is_applied_only_in_training():
     assert not torch.allclose(a, b)  # training: a different dropout mask each call
 
 
-# ----- readable cells against torch.nn cells and against the fast layers ------------------------
+# ----- torch's kernel against the readable loop, and the switch between them ---------------------
+KERNELS = {"rnn": "rnn_tanh", "gru": "gru", "lstm": "lstm"}
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("kind", ["rnn", "gru", "lstm"])
+def test_kernel_equals_the_readable_loop(kind, bias):
+    """The same layer run both ways: outputs, final states and every gradient agree (float64)."""
+    torch.manual_seed(7)
+    layer = PAIRS[kind][0](3, 5, num_layers=2, bias=bias, batch_first=True).double()
+    x = torch.randn(4, 9, 3, dtype=torch.float64)
+    results = []
+    for fast in (True, False):
+        layer.fast = fast
+        layer.zero_grad()
+        xg = x.clone().requires_grad_(True)
+        out, final = layer(xg)
+        h_n = final[0] if kind == "lstm" else final
+        (out.sin().sum() + h_n.pow(2).sum()).backward()
+        grads = [p.grad.clone() for p in layer.parameters()]
+        results.append((out, final, xg.grad, grads))
+    (out_a, fin_a, gx_a, gp_a), (out_b, fin_b, gx_b, gp_b) = results
+    assert_close(out_a, out_b, torch.float64)
+    assert_close(fin_a, fin_b, torch.float64)
+    assert_close(gx_a, gx_b, torch.float64)
+    for a, b in zip(gp_a, gp_b):
+        assert_close(a, b, torch.float64)
+
+
+@pytest.mark.parametrize("kind", ["rnn", "gru", "lstm"])
+def test_the_switch_picks_the_path(kind, monkeypatch):
+    """fast=True calls torch's kernel; fast=False, recorded gates, forced gates and the Cho
+    placement run the readable loop (they compute what the kernel cannot)."""
+    calls = []
+    name = KERNELS[kind]
+    kernel = getattr(torch, name)
+    monkeypatch.setattr(torch, name, lambda *a: calls.append(1) or kernel(*a))
+    layer = PAIRS[kind][0](2, 3)
+    x = torch.randn(4, 1, 2)
+    layer(x)
+    assert calls == [1]
+    layer.fast = False
+    layer(x)
+    assert calls == [1]
+    if kind == "rnn":
+        return
+    layer.fast = True
+    layer(x, return_gates=True)
+    assert calls == [1]
+    if kind == "gru":
+        grubook.GRU(2, 3, reset_after=False)(x)
+        layer.gate_hooks = {0: lambda z, r: (torch.ones_like(z), r)}
+        out = layer(x)[0]
+        assert calls == [1] and torch.allclose(out, torch.zeros_like(out))  # z = 1 keeps h0 = 0
+
+
+# ----- readable cells against torch.nn cells ------------------------------------------------------
 @pytest.mark.parametrize("kind", ["rnn", "gru", "lstm"])
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 def test_cell_equals_torch_cell(kind, dtype):

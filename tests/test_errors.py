@@ -172,7 +172,6 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from grubook import energy, exercises  # noqa: E402
-from grubook import fast as fast_path  # noqa: E402
 from grubook.energy import DataFileError  # noqa: E402
 from grubook.tasks import addition  # noqa: E402
 from grubook.training import DivergenceError, train  # noqa: E402
@@ -324,22 +323,10 @@ BAD_INPUTS = [
         "record must be True or False",
     ),
     (
-        "fast gru_layer reset_after str",
-        lambda t: fast_path.gru_layer(x3, h4, w_gru, u_gru, reset_after="False"),
-        TypeError,
-        "reset_after must be True or False",
-    ),
-    (
         "rnn_layer unknown nonlinearity",
         lambda t: grubook.rnn_layer(x3, h4, w_rnn, u_rnn, nonlinearity="sigmoid"),
         ValueError,
         r"nonlinearity must be one of \['relu', 'tanh'\], got 'sigmoid'",
-    ),
-    (
-        "fast rnn_layer unknown nonlinearity",  # it used to run relu for anything but "tanh"
-        lambda t: fast_path.rnn_layer(x3, h4, w_rnn, u_rnn, nonlinearity="sigmoid"),
-        ValueError,
-        "nonlinearity must be one of",
     ),
     (
         "SequenceModel per_step str",

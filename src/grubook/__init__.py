@@ -3,9 +3,9 @@
 Recurrent cells and layers written from scratch in PyTorch and proven equal to ``torch.nn``
 (``RNNCell``, ``GRUCell``, ``LSTMCell``, ``RNN``, ``GRU``, ``LSTM``), plus the tasks, data,
 training and plotting helpers that the chapters import. Each cell's equations are written once,
-in its step function (``rnn_step``, ``gru_step``, ``lstm_step``); the cells and the plain loops
-(``rnn_layer``, ``gru_layer``, ``lstm_layer``) call it. The layers' fast path, the same maths with
-a hand-written backward pass, is fenced off in ``grubook.fast`` (switch it off with ``fast=False``).
+in its step function (``rnn_step``, ``gru_step``, ``lstm_step``); the cells and the readable loops
+(``rnn_layer``, ``gru_layer``, ``lstm_layer``) call it. The layers train through torch's own fused
+kernels with the same parameters (``fast=False`` runs the readable loops instead).
 """
 
 from .gru import GRU, GRUCell, GRUGates, gru_layer, gru_step

@@ -1,8 +1,9 @@
 """What the RNN, GRU and LSTM share: ``torch.nn``'s parameter layout and initialisation, input
-checks, batch-first handling, stacking layers with dropout between them, and the ``fast`` switch.
+checks, batch-first handling, and the two ways to run a stack of layers: torch's fused kernel
+(``fast=True``, what training uses) or the readable loop of step functions, layer by layer.
 
-Each layer class supplies ``_run_layer``, one layer over the whole sequence. It lives in the module
-of its cell (``rnn.py``, ``gru.py``, ``lstm.py``), beside the step function it runs.
+Each layer class supplies ``_run_layer`` (one layer of the readable loop, in the module of its cell,
+beside the step function it runs) and ``_kernel`` (the torch function with the same equations).
 """
 
 from __future__ import annotations
@@ -45,9 +46,12 @@ class RecurrentLayer(nn.Module):
     shape ``(G*hidden,)``, where ``G`` is the number of gate blocks (1, 3 or 4), so that
     ``load_state_dict`` works in both directions with the ``torch.nn`` module of the same sizes.
 
-    ``fast`` (default True) lets a layer run its fast path (``grubook/fast/``: the same equations
-    with a hand-written backward pass) where it applies; ``fast=False``, or ``layer.fast = False``
-    later, runs the plain loop of step functions for every call.
+    ``fast`` (default True) runs the layer through torch's own fused recurrent kernel
+    (``torch.gru``, ``torch.lstm``, ``torch.rnn_tanh``: what ``torch.nn`` calls, with these same
+    parameters) whenever the gates are not asked for. ``fast=False``, or ``layer.fast = False``
+    later, runs the readable loop of step functions (``gru_step`` ...) for every call; gate
+    pictures, forced gates and exports always run that loop. tests/test_cells.py proves the two
+    equal (outputs, states and gradients, float64).
 
     Checked before anything is allocated: options (``bias``, ``batch_first``, ``fast``, and
     ``return_gates`` when called) are real booleans, never the string "False"; input and hidden
@@ -111,7 +115,7 @@ class RecurrentLayer(nn.Module):
 
     @property
     def fast(self) -> bool:
-        """Whether the layer may take its fast path (see the class docstring)."""
+        """Whether the layer runs torch's fused kernel when it can (see the class docstring)."""
         return self._fast
 
     @fast.setter
@@ -193,27 +197,48 @@ class RecurrentLayer(nn.Module):
         return h
 
     # ----- the stack of layers ------------------------------------------------------------------
-    def _run_layer(self, k: int, x: torch.Tensor, state, record: bool):
-        """Run layer ``k`` over x: (time, batch, in). Returns (output (time, batch, hidden), final
-        state, gates of (time, batch, hidden) tensors when ``record``, else None)."""
+    def flat_weights(self) -> list:
+        """Every layer's parameters in the order torch's kernels take them: ``weight_ih_l0,
+        weight_hh_l0, bias_ih_l0, bias_hh_l0, weight_ih_l1, ...`` (no biases without bias)."""
+        return [p for k in range(self.num_layers) for p in self.layer_params(k) if p is not None]
+
+    def _kernel(self):
+        """torch's fused function for this layer (``torch.gru`` ...), or None where it computes
+        something else (the Cho placement, forced gates): then the readable loop runs."""
         raise NotImplementedError
 
-    def _stack(self, x, state0, unbatched: bool, return_gates: bool):
+    def _run_layer(self, k: int, x: torch.Tensor, state, record: bool):
+        """Run layer ``k`` over x: (time, batch, in) with the readable loop. Returns (output
+        (time, batch, hidden), final state (a tensor, or a tuple for the LSTM), gates of
+        (time, batch, hidden) tensors when ``record``, else None)."""
+        raise NotImplementedError
+
+    def _stack(self, x, state0: list, unbatched: bool, return_gates: bool):
         """x: (time, batch, in) as returned by ``_check_input``; state0: list of initial states,
         each (num_layers, batch, hidden). Returns (output in the caller's layout, list of final
-        states per layer, gates or None)."""
-        finals, gates = [], []
-        layer_input = x
-        for k in range(self.num_layers):
-            out, final, g = self._run_layer(k, layer_input, [s[k] for s in state0], return_gates)
-            finals.append(final)
-            gates.append(g)
-            if self.dropout and self.training and k < self.num_layers - 1:
-                out = nn.functional.dropout(out, self.dropout, training=True)
-            layer_input = out
-        out = layer_input
+        states like state0, gates or None)."""
+        kernel = self._kernel() if self.fast and not return_gates else None
+        if kernel is not None:
+            # torch's fused kernel: the same equations and parameters, far less work per step
+            hx = state0[0] if len(state0) == 1 else tuple(state0)
+            out, *finals = kernel(
+                x, hx, self.flat_weights(), self.bias, self.num_layers, float(self.dropout),
+                self.training, False, False,
+            )  # fmt: skip
+            gates = None
+        else:
+            # the readable loop: one layer at a time, one step function call per time step
+            per_layer, gates = [], []
+            out = x
+            for k in range(self.num_layers):
+                out, final, g = self._run_layer(k, out, [s[k] for s in state0], return_gates)
+                per_layer.append(final if isinstance(final, tuple) else (final,))
+                gates.append(g)
+                if self.dropout and self.training and k < self.num_layers - 1:
+                    out = nn.functional.dropout(out, self.dropout, training=True)
+            finals = [torch.stack(s) for s in zip(*per_layer)]
         if unbatched:
-            out = out.squeeze(1)
+            out, finals = out.squeeze(1), [f.squeeze(1) for f in finals]
         elif self.batch_first:
             out = out.transpose(0, 1)
         if not return_gates:

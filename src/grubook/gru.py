@@ -15,9 +15,9 @@ Weights are stacked in torch's order [r, z, n]: ``weight_ih`` is ``(3*hidden, in
 [W_r; W_z; W_n] and ``weight_hh`` is ``(3*hidden, hidden)`` = [U_r; U_z; U_n].
 
 In reading order: :class:`GRUGates`; :func:`gru_step`, the equations above and the only place they
-are written; :class:`GRUCell`, one step as a module; :func:`gru_layer`, the plain loop of
-:func:`gru_step` over time; :class:`GRU`, the layer, which runs that loop, or its fast path
-(``grubook/fast/gru.py``) when it may.
+are written; :class:`GRUCell`, one step as a module; :func:`gru_layer`, the readable loop of
+:func:`gru_step` over time; :class:`GRU`, the layer, which trains through torch's fused kernel
+(``torch.gru``, the same equations) and runs that loop whenever the gates are wanted.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from . import _checks, fast
+from . import _checks
 from ._layers import RecurrentLayer, init_uniform, stack_gates
 
 
@@ -139,7 +139,7 @@ def gru_layer(
     record=False,
     gate_hook=None,
 ):
-    """The plain loop: one GRU layer over a whole sequence, one :func:`gru_step` per time step.
+    """The readable loop: one GRU layer over a whole sequence, one :func:`gru_step` per time step.
 
     x: (time, batch, input); h0: (batch, hidden); weights and biases as in :func:`gru_step`.
     Returns ``(output (time, batch, hidden), h_T (batch, hidden), gates)``: gates is a
@@ -163,8 +163,9 @@ class GRU(RecurrentLayer):
     Args:
         input_size, hidden_size, num_layers, bias, batch_first, dropout: as ``torch.nn.GRU``.
         reset_after: False switches to the Cho et al. (2014) candidate (a different function).
-        fast: True (default) lets the layer run its fast path, ``grubook/fast/gru.py``; False runs
-            the plain loop :func:`gru_layer` for every call. Settable later: ``layer.fast = False``.
+        fast: True (default) runs torch's fused kernel ``torch.gru`` when the gates are not asked
+            for; False runs the readable loop :func:`gru_layer` for every call. Settable later:
+            ``layer.fast = False``.
 
     Inputs: ``x, h0=None, return_gates=False``. x: (time, batch, input_size), or
     (batch, time, input_size) with ``batch_first=True``, or (time, input_size) for one sequence.
@@ -204,20 +205,14 @@ class GRU(RecurrentLayer):
         _checks.boolean("return_gates", return_gates)
         x, unbatched = self._check_input(x)
         h0 = self._check_state("h0", h0, x, unbatched)
-        out, finals, gates = self._stack(x, [h0], unbatched, return_gates)
-        h_n = torch.stack(finals)
-        if unbatched:
-            h_n = h_n.squeeze(1)
+        out, (h_n,), gates = self._stack(x, [h0], unbatched, return_gates)
         return (out, h_n, gates) if return_gates else (out, h_n)
+
+    def _kernel(self):
+        # torch.gru computes PyTorch's placement; the Cho placement and forced gates need the loop
+        return torch.gru if self.reset_after and not self.gate_hooks else None
 
     def _run_layer(self, k, x, state, record):
         w_ih, w_hh, b_ih, b_hh = self.layer_params(k)
         hook = self.gate_hooks.get(k) if self.gate_hooks else None
-        if hook is not None:  # forced gates: always the plain loop
-            return gru_layer(x, state[0], w_ih, w_hh, b_ih, b_hh, self.reset_after, record, hook)
-        if self.fast and not record and fast.usable(b_ih, b_hh, x, state[0], w_ih, w_hh):
-            # The fast path, grubook/fast/gru.py: the same equations with a hand-written backward
-            # pass (much less autograd work per step); tests/test_fast_path.py proves it equal.
-            out, h_T = fast.gru_layer(x, state[0], w_ih, w_hh, b_ih, b_hh, self.reset_after)
-            return out, h_T, None
-        return gru_layer(x, state[0], w_ih, w_hh, b_ih, b_hh, self.reset_after, record)
+        return gru_layer(x, state[0], w_ih, w_hh, b_ih, b_hh, self.reset_after, record, hook)

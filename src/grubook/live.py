@@ -252,7 +252,7 @@ def _hook(entries: list[dict], layer: int):
 
 @contextlib.contextmanager
 def force_gates(model: SequenceModel, overrides):
-    """Within the block, ``model``'s GRU runs its plain loop with the gates forced as
+    """Within the block, ``model``'s GRU runs its readable loop with the gates forced as
     ``overrides`` says (module docstring); restored on exit.
 
     >>> with force_gates(model, [{"gate": "r", "value": 0.0}]):

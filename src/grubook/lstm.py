@@ -12,9 +12,9 @@ Weights are stacked in torch's order [i, f, g, o]: ``weight_ih`` is ``(4*hidden,
 [W_i; W_f; W_g; W_o] and ``weight_hh`` is ``(4*hidden, hidden)`` = [U_i; U_f; U_g; U_o].
 
 In reading order: :class:`LSTMGates`; :func:`lstm_step`, the equations above and the only place
-they are written; :class:`LSTMCell`, one step as a module; :func:`lstm_layer`, the plain loop of
-:func:`lstm_step` over time; :class:`LSTM`, the layer, which runs that loop, or its fast path
-(``grubook/fast/lstm.py``) when it may.
+they are written; :class:`LSTMCell`, one step as a module; :func:`lstm_layer`, the readable loop
+of :func:`lstm_step` over time; :class:`LSTM`, the layer, which trains through torch's fused kernel
+(``torch.lstm``, the same equations) and runs that loop whenever the gates are wanted.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from . import _checks, fast
+from . import _checks
 from ._layers import RecurrentLayer, init_uniform, stack_gates
 
 
@@ -111,7 +111,7 @@ class LSTMCell(nn.Module):
 
 
 def lstm_layer(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, record=False):
-    """The plain loop: one LSTM layer over a whole sequence, one :func:`lstm_step` per time step.
+    """The readable loop: one LSTM layer over a whole sequence, one :func:`lstm_step` per time step.
 
     x: (time, batch, input); h0, c0: (batch, hidden); weights and biases as in :func:`lstm_step`.
     Returns ``(output (time, batch, hidden), (h_T, c_T), gates)``: gates is an
@@ -133,8 +133,9 @@ class LSTM(RecurrentLayer):
 
     Args:
         input_size, hidden_size, num_layers, bias, batch_first, dropout: as ``torch.nn.LSTM``.
-        fast: True (default) lets the layer run its fast path, ``grubook/fast/lstm.py``; False
-            runs the plain loop :func:`lstm_layer` for every call. Settable: ``layer.fast = False``.
+        fast: True (default) runs torch's fused kernel ``torch.lstm`` when the gates are not asked
+            for; False runs the readable loop :func:`lstm_layer` for every call. Settable:
+            ``layer.fast = False``.
 
     Inputs: ``x, state=None, return_gates=False``. x: (time, batch, input_size),
     (batch, time, input_size) with ``batch_first=True``, or (time, input_size). state: a pair
@@ -155,19 +156,13 @@ class LSTM(RecurrentLayer):
             raise TypeError("state must be a pair (h0, c0) of tensors, or None for zeros.")
         h0 = self._check_state("h0", state[0], x, unbatched)
         c0 = self._check_state("c0", state[1], x, unbatched)
-        out, finals, gates = self._stack(x, [h0, c0], unbatched, return_gates)
-        h_n = torch.stack([f[0] for f in finals])
-        c_n = torch.stack([f[1] for f in finals])
-        if unbatched:
-            h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
+        out, (h_n, c_n), gates = self._stack(x, [h0, c0], unbatched, return_gates)
         return (out, (h_n, c_n), gates) if return_gates else (out, (h_n, c_n))
 
     def _run_layer(self, k, x, state, record):
         w_ih, w_hh, b_ih, b_hh = self.layer_params(k)
         h0, c0 = state
-        if self.fast and not record and fast.usable(b_ih, b_hh, x, h0, c0, w_ih, w_hh):
-            # The fast path, grubook/fast/lstm.py: the same equations with a hand-written backward
-            # pass; tests/test_fast_path.py proves it equal.
-            out, final = fast.lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh)
-            return out, final, None
         return lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, record)
+
+    def _kernel(self):
+        return torch.lstm

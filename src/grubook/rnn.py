@@ -6,9 +6,9 @@ Same parameters and outputs as ``torch.nn.RNNCell`` / ``torch.nn.RNN``: ``weight
 ``(hidden, input)``, ``weight_hh`` is U ``(hidden, hidden)``.
 
 In reading order: :func:`rnn_step`, the equation above and the only place it is written;
-:class:`RNNCell`, one step as a module; :func:`rnn_layer`, the plain loop of :func:`rnn_step` over
-time; :class:`RNN`, the layer, which runs that loop, or its fast path (``grubook/fast/rnn.py``)
-when it may.
+:class:`RNNCell`, one step as a module; :func:`rnn_layer`, the readable loop of :func:`rnn_step`
+over time; :class:`RNN`, the layer, which trains through torch's fused kernel (``torch.rnn_tanh``,
+the same equation) or runs that loop with ``fast=False``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from . import _checks, fast
+from . import _checks
 from ._layers import RecurrentLayer, init_uniform
 
 NONLINEARITIES = {"tanh": torch.tanh, "relu": torch.relu}
@@ -80,11 +80,11 @@ class RNNCell(nn.Module):
 
 
 def rnn_layer(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinearity="tanh"):
-    """The plain loop: one RNN layer over a whole sequence, one :func:`rnn_step` per time step.
+    """The readable loop: one RNN layer over a whole sequence, one :func:`rnn_step` per time step.
 
     x: (time, batch, input); h0: (batch, hidden); weights and biases as in :func:`rnn_step`.
     Returns ``(output (time, batch, hidden), h_T (batch, hidden), None)``: the third place holds
-    the gates in :func:`grubook.gru_layer` and :func:`grubook.lstm_layer`; a plain RNN has none.
+    the gates in :func:`grubook.gru_layer` and :func:`grubook.lstm_layer`; a vanilla RNN has none.
     """
     _nonlinearity(nonlinearity)
     h, outputs = h0, []
@@ -100,8 +100,8 @@ class RNN(RecurrentLayer):
     Args:
         input_size, hidden_size, num_layers, nonlinearity, bias, batch_first, dropout: as
             ``torch.nn.RNN``.
-        fast: True (default) lets the layer run its fast path, ``grubook/fast/rnn.py``; False runs
-            the plain loop :func:`rnn_layer` for every call. Settable later: ``layer.fast = False``.
+        fast: True (default) runs torch's fused kernel (``torch.rnn_tanh`` or ``torch.rnn_relu``);
+            False runs the readable loop :func:`rnn_layer`. Settable later: ``layer.fast = False``.
 
     Inputs: ``x, h0=None``. x: (time, batch, input_size), (batch, time, input_size) with
     ``batch_first=True``, or (time, input_size). h0: (num_layers, batch, hidden_size), default
@@ -136,15 +136,12 @@ class RNN(RecurrentLayer):
     def forward(self, x, h0=None):
         x, unbatched = self._check_input(x)
         h0 = self._check_state("h0", h0, x, unbatched)
-        out, finals, _ = self._stack(x, [h0], unbatched, False)
-        h_n = torch.stack(finals)
-        return out, (h_n.squeeze(1) if unbatched else h_n)
+        out, (h_n,), _ = self._stack(x, [h0], unbatched, False)
+        return out, h_n
+
+    def _kernel(self):
+        return torch.rnn_tanh if self.nonlinearity == "tanh" else torch.rnn_relu
 
     def _run_layer(self, k, x, state, record):
         w_ih, w_hh, b_ih, b_hh = self.layer_params(k)
-        if self.fast and fast.usable(b_ih, b_hh, x, state[0], w_ih, w_hh):
-            # The fast path, grubook/fast/rnn.py: the same equation with a hand-written backward
-            # pass; tests/test_fast_path.py proves it equal.
-            out, h_T = fast.rnn_layer(x, state[0], w_ih, w_hh, b_ih, b_hh, self.nonlinearity)
-            return out, h_T, None
         return rnn_layer(x, state[0], w_ih, w_hh, b_ih, b_hh, self.nonlinearity)

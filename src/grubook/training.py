@@ -70,7 +70,7 @@ class SequenceModel(nn.Module):
 
     x: (batch, time, input_size). Returns (batch, time, output_size) when ``per_step`` and
     (batch, output_size) otherwise (read out from the last step's hidden state). ``fast`` goes to
-    the recurrent layer (False: always its plain loop of step functions; see ``grubook.fast``).
+    the recurrent layer (True: torch's fused kernel; False: the readable loop of step functions).
     """
 
     def __init__(

@@ -25,7 +25,6 @@ from .forecast import (
     FitResult,
     LinearForecaster,
     Paired,
-    TorchForecaster,
     actual,
     baselines,
     clock_lag,
@@ -93,6 +92,5 @@ __all__ = [
     "FitResult",
     "predict",
     "time_inference",
-    "TorchForecaster",
     "time_training_step",
 ]

@@ -619,23 +619,6 @@ def time_inference(
 
 
 # ----- speed --------------------------------------------------------------------------------------
-class TorchForecaster(torch.nn.Module):
-    """The same forecaster as :class:`SequenceModel` (last step read out by a linear layer) built on
-    ``torch.nn.GRU`` / ``torch.nn.LSTM``, for speed comparisons. x: (batch, time, input_size) ->
-    (batch, 1)."""
-
-    def __init__(self, cell: str, input_size: int, hidden_size: int, num_layers: int = 1):
-        super().__init__()
-        layers = {"gru": torch.nn.GRU, "lstm": torch.nn.LSTM}
-        if cell not in layers:
-            raise ValueError(f"cell must be 'gru' or 'lstm', got {cell!r}.")
-        self.rnn = layers[cell](input_size, hidden_size, num_layers=num_layers, batch_first=True)
-        self.head = torch.nn.Linear(hidden_size, 1)
-
-    def forward(self, x):
-        return self.head(self.rnn(x)[0][:, -1])
-
-
 def time_training_step(
     model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, repeats: int = 5
 ) -> float:
