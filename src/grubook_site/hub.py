@@ -33,6 +33,7 @@ from urllib.parse import quote
 
 import yaml
 
+from . import book as structure
 from .records import Run, chapter_runs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,7 +159,7 @@ def header(s: Sizing) -> str:
 
 def book_runs(cache: Path = CACHE, book: Path = ROOT / "book") -> dict[str, Run]:
     """{chapter stem: :class:`Run`} of the six chapters, from the build's execution cache."""
-    chapters = sorted(book.glob("[0-9][0-9]-*.md"))
+    chapters = structure.chapters(book)
     found = chapter_runs(chapters, cache)
     return {p.stem: found[p.resolve()] for p in chapters if p.resolve() in found}
 

@@ -214,7 +214,7 @@ def _figures(driver, base: str, page: str) -> list[dict]:
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     driver.set_window_size(*sitecheck.DESKTOP)
     driver.get(base + page)
-    driver.execute_async_script(sitecheck._READY_JS)
+    driver.execute_async_script(sitecheck.READY_JS)
     deadline = time.time() + 5
     while True:  # figures.js enhances each figure once plotly.js has drawn it
         figs = driver.execute_script(_FIGURES_JS)
