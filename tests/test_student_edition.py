@@ -95,17 +95,10 @@ def test_no_solution_survives_and_every_exercise_has_its_starter(edition, chapte
     nb = nbformat.read(edition / notebooks.notebook_path(chapter).name, as_version=4)
     nbformat.validate(nb)
     text = "\n".join(c.source for c in nb.cells)
-    solutions, rest, exercises = ms.instructor_parts(chapter)
-    assert len(solutions) >= len(exercises) > 0  # the check below is not vacuous
+    solutions, _, exercises = ms.instructor_parts(chapter)  # ms.problems checks no line survives
+    assert len(solutions) >= len(exercises) > 0  # so that check is not vacuous
     assert not any("solution" in c.metadata.get("tags", []) for c in nb.cells)
     assert "<summary><b>Solution</b></summary>" not in text
-    checked = 0
-    for solution in solutions:
-        for line in (s.strip() for s in solution.splitlines()):
-            if len(line) >= ms.MIN_LEAK_CHARS and line not in rest:
-                assert line not in text, f"solution text in the student edition: {line!r}"
-                checked += 1
-    assert checked >= len(exercises)
     starters = [c for c in nb.cells if "starter" in c.metadata.get("tags", [])]
     assert len(starters) == len(exercises)
     for exercise in exercises:

@@ -74,7 +74,7 @@ def chapter_path(stem: str, root: Path = ROOT) -> Path:
 def chapter_definitions(chapter: Path, names: tuple[str, ...], root: Path = ROOT) -> str:
     """The source of each top-level ``def`` named in ``names``, from the chapter's code cells (the
     chapter's own text, so a sheet cannot drift from it)."""
-    nb = nbformat.reads(notebooks.make_notebook(chapter, root), as_version=4)
+    nb = book.cells(chapter.read_text())
     found = {}
     for cell in nb.cells:
         if cell.cell_type != "code":

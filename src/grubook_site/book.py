@@ -5,7 +5,7 @@ student edition, the assignments, the printed book, the slides, the instructor g
 
 - **pages**: :func:`toc_entries` and :func:`toc_pages`, every page of ``_toc.yml`` in reading order;
 - **chapters**: :func:`chapters`, the numbered files ``book/NN-name.md`` (:func:`is_chapter`), and
-  :func:`notebook_pages`, every page that is a notebook;
+  :func:`notebook_pages`, every page that is a notebook (:func:`is_notebook`);
 - **cells**: :func:`blocks` and :func:`block_at`, the one reader of MyST fenced blocks (code cells
   and directives, with their options and tags), and :func:`cells`, a page as notebook cells;
 - **exercises**: :func:`parse` and :func:`read_book`, every ``{exercise}`` with its ``{solution}``
@@ -78,15 +78,17 @@ def chapters(book: Path = BOOK) -> list[Path]:
     return sorted(p for p in Path(book).glob("*.md") if is_chapter(p))
 
 
+def is_notebook(path: Path) -> bool:
+    """Whether a page's source is a notebook: an .ipynb, or MyST with a kernelspec in its front
+    matter (the chapters, and pages such as the instructor guide that compute something)."""
+    text = Path(path).read_text(encoding="utf-8")
+    head = text.split("\n---", 1)[0] if text.startswith("---") else ""
+    return Path(path).suffix == ".ipynb" or "\nkernelspec:" in head
+
+
 def notebook_pages(book: Path = BOOK) -> list[Path]:
-    """Every page of a book folder that is a notebook (its front matter has a kernelspec): the
-    chapters, and pages such as the instructor guide that compute something."""
-    pages = set(chapters(book))
-    for path in Path(book).glob("*.md"):
-        text = path.read_text()
-        if text.startswith("---") and "\nkernelspec:" in text.split("\n---", 1)[0]:
-            pages.add(path)
-    return sorted(pages)
+    """Every MyST page of a book folder that is a notebook, the chapters among them."""
+    return sorted(set(chapters(book)) | {p for p in Path(book).glob("*.md") if is_notebook(p)})
 
 
 # ---------------------------------------------------------------------------------------------

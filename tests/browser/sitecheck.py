@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from grubook_site import browser
-from grubook_site.book import toc_pages  # noqa: F401  (the tests visit its pages)
+from grubook_site.book import is_notebook, toc_pages  # noqa: F401  (toc_pages: for the tests)
 from grubook_site.browser import (  # noqa: F401  (the tests use them through this module)
     MAX_PAGE_BYTES,
     READY_JS,
@@ -464,8 +464,7 @@ def expected_outputs(book: Path, page: str, build: Path, cache_dir: Path) -> lis
     from jupyter_cache import get_cache
 
     source = source_of(book, page)
-    text = source.read_text(encoding="utf-8")
-    if source.suffix == ".md" and not re.search(r"^kernelspec:", text.split("\n---", 1)[0], re.M):
+    if not is_notebook(source):
         return None
     nb = jupytext.read(source)
     if not any(c.cell_type == "code" for c in nb.cells):
