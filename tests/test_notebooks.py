@@ -304,12 +304,12 @@ def test_single_page_builds_find_the_bibliography(tmp_path):
     App = SimpleNamespace(srcdir=tmp_path / "book", extensions={"sphinxcontrib.bibtex": object()})
 
     source = ["As {cite:t}`cho2014` showed."]
-    single._local_bibliography(App, "page", source)
+    single.local_bibliography(App, "page", source)
     assert source[0].endswith(single.LOCAL_BIBLIOGRAPHY)
     once = source[0]
-    single._local_bibliography(App, "page", source)
+    single.local_bibliography(App, "page", source)
     assert source[0] == once  # a page with a bibliography gets no second one
     App.srcdir = tmp_path
     plain = ["As {cite:t}`cho2014` showed."]
-    single._local_bibliography(App, "page", plain)
+    single.local_bibliography(App, "page", plain)
     assert plain == ["As {cite:t}`cho2014` showed."]  # the full build is left alone

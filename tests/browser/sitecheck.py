@@ -117,7 +117,7 @@ def at_phone(driver, selector: str) -> dict:
 # --------------------------------------------------------------------------------------------
 # what a page shows
 
-_DESCRIBE_JS = r"""
+DESCRIBE_JS = r"""
 const root = document.querySelector("article.bd-article") || document.querySelector("main")
   || document.body;
 const text = (el) => (el ? el.textContent.replace(/\s+/g, " ").trim() : "");
@@ -370,7 +370,7 @@ return [gd.layout.sliders[arguments[1]].active || 0, gd._fullLayout ? gd._fullLa
 """
 
 
-def _move_slider(driver, plot: int, slider: int, steps: int, active: int) -> tuple[bool, str]:
+def move_slider(driver, plot: int, slider: int, steps: int, active: int) -> tuple[bool, str]:
     """Click the far end of a Plotly slider's rail, as a reader would, and report whether the
     figure's data changed. The click is retried (a figure may still be resizing after the
     screenshots); a slider that moves but changes no data fails at once."""
@@ -425,7 +425,7 @@ def visit(driver, base_url: str, page: str, screenshot_dir: Path | None) -> Page
     driver.get(url)
     driver.execute_async_script(READY_JS)
     report = PageReport(page=page, url=url)
-    report.dom = driver.execute_script(_DESCRIBE_JS)
+    report.dom = driver.execute_script(DESCRIBE_JS)
     if screenshot_dir is not None:
         stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", page.removesuffix(".html"))
         for name, size, mobile in (("desktop", DESKTOP, False), ("phone", PHONE, True)):
@@ -439,7 +439,7 @@ def visit(driver, base_url: str, page: str, screenshot_dir: Path | None) -> Page
             if s["steps"] < 2:
                 report.sliders.append((plot["index"], k, False, f"only {s['steps']} step(s)"))
                 continue
-            changed, detail = _move_slider(driver, plot["index"], k, s["steps"], s["active"])
+            changed, detail = move_slider(driver, plot["index"], k, s["steps"], s["active"])
             report.sliders.append((plot["index"], k, changed, detail))
     time.sleep(0.2)
     report.console = [(e["level"], e["message"]) for e in driver.get_log("browser")]
