@@ -1,6 +1,6 @@
 """Write the chapters as Jupyter notebooks for Colab and Binder, and keep their set-up cell right.
 
-The chapters are MyST Markdown notebooks (``book/NN-name.md``), which Colab cannot open. This script
+The chapters are MyST Markdown notebooks (``book/NN-name.md``), which Colab cannot open. This module
 writes ``book/NN-name.ipynb`` beside each one (and beside every other notebook page in book/, such
 as the instructor guide), without outputs. The site's launch buttons open these files:
 sphinx-book-theme points the Binder and Colab buttons at ``<page>.ipynb`` when such a file sits next

@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path}")
     found = problems(args.dest)
     for p in found:
-        print(f"make_student: {p}", file=sys.stderr)
+        print(f"grubook_site.student: {p}", file=sys.stderr)
     if found:
         return 1
     print(f"student edition checked: {args.dest} has no solution and every exercise")
