@@ -17,15 +17,12 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from grubook_site import book
+from grubook_site.notebooks import normalise
 
 SETUP_MARKER = "# Set-up for Colab"  # the first cell of every chapter (grubook_site.notebooks)
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
-
-
-def normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name.strip()).lower()
 
 
 def read_pins(path: Path) -> dict[str, str]:

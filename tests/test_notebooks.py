@@ -108,7 +108,7 @@ def test_colab_install_covers_what_the_chapters_import():
     """On Colab only grubook's own dependencies and the set-up cell's extras can be relied on."""
     sys.path.insert(0, str(Path(__file__).parent))
     try:
-        from test_binder import dependency_closure, normalise, runtime_imports
+        from test_binder import dependency_closure, runtime_imports
     finally:
         sys.path.pop(0)
     import importlib.metadata as md
@@ -123,7 +123,7 @@ def test_colab_install_covers_what_the_chapters_import():
         for mod, where in sorted(runtime_imports().items())
         if mod not in sys.stdlib_module_names
         and mod not in {"grubook", "grubook_site", "__future__"}  # one distribution (src/)
-        and not {normalise(d) for d in dists.get(mod, [])} & provided
+        and not {mk.normalise(d) for d in dists.get(mod, [])} & provided
     ]
     assert not missing, f"neither grubook's dependencies nor the set-up cell install: {missing}"
 
