@@ -34,9 +34,9 @@ from urllib.parse import quote
 import yaml
 
 from . import book as structure
+from .book import BOOK, ROOT
 from .records import Run, chapter_runs
 
-ROOT = Path(__file__).resolve().parents[2]
 VALUES = ROOT / "deploy" / "jupyterhub" / "values.yaml"
 CACHE = ROOT / "_build" / ".jupyter_cache"
 
@@ -157,7 +157,7 @@ def header(s: Sizing) -> str:
     )
 
 
-def book_runs(cache: Path = CACHE, book: Path = ROOT / "book") -> dict[str, Run]:
+def book_runs(cache: Path = CACHE, book: Path = BOOK) -> dict[str, Run]:
     """{chapter stem: :class:`Run`} of the six chapters, from the build's execution cache."""
     chapters = structure.chapters(book)
     found = chapter_runs(chapters, cache)
