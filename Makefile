@@ -42,13 +42,14 @@ audit:
 # The student edition: the chapter notebooks without their solutions, each exercise with a starter
 # cell, in _build/student/ (checked against the instructor notebooks: fails if a solution survives).
 student:
-	$(BIN)/python scripts/make_student.py _build/student
+	$(BIN)/python -m grubook_site.student _build/student
 
 # The autograded assignments (Otter-Grader): per chapter, its exercise sheet in _build/assignments/
 # <chapter>/ (student/ to hand out, autograder/ with autograder.zip and the solutions), each graded
-# offline with Otter's local runner (no Docker): solutions full marks, untouched notebook zero.
+# offline with Otter's local runner (no Docker): solutions full marks, untouched notebook zero, one
+# spoiled answer loses exactly its question's point; the handed-out notebook gives nothing away.
 assignments:
-	OPENBLAS_NUM_THREADS=1 $(BIN)/python scripts/make_assignments.py --check _build/assignments
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m grubook_site.assignments --check _build/assignments
 
 # The whole book as one PDF, _build/pdf/gru-book.pdf, printed by headless Chromium from the built
 # site (run `make book` first), offline: grubook_site.pdf.

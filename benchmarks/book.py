@@ -109,9 +109,10 @@ def run(timeout: float = 1500, root: Path = ROOT) -> tuple[str, Path | None]:
         nb for nb, rec in warm.items() if nb in cold and rec["created"] != cold[nb]["created"]
     ]
 
+    from grubook_site.book import notebook_pages
     from grubook_site.records import chapter_runs
 
-    runs = {p.name: r for p, r in chapter_runs(sorted(book.glob("book/*.md")), cache_dir).items()}
+    runs = {p.name: r for p, r in chapter_runs(notebook_pages(book / "book"), cache_dir).items()}
 
     def measured(nb: str, field: str) -> str:
         value = getattr(runs.get(nb), field, None)

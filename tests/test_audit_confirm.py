@@ -1,5 +1,5 @@
 """The audit keeps a serious colour finding only when a second reading shows it again
-(``grubook_site.audit._confirmed``); here with a stand-in for the browser that answers axe's
+(``grubook_site.audit.confirmed``); here with a stand-in for the browser that answers axe's
 runs from a script, so the rule is checked exactly, without a page that changes at a chosen
 moment. The browser tests (tests/browser/test_accessibility.py) show that real, lasting
 violations of the fixture pages are still reported."""
@@ -35,7 +35,7 @@ class ScriptedBrowser:
 def test_a_colour_finding_seen_twice_is_kept(monkeypatch):
     monkeypatch.setattr(audit.time, "sleep", lambda s: None)
     b = ScriptedBrowser([violation("color-contrast", ".a")], [violation("color-contrast", ".a")])
-    found = audit._confirmed(b, audit.run_axe(b), b.current_url)
+    found = audit.confirmed(b, audit.run_axe(b), b.current_url)
     assert [f.target for f in found] == [".a"]
     assert b.asked[1] == {"type": "rule", "values": ["color-contrast"]}
 
@@ -44,7 +44,7 @@ def test_a_colour_finding_gone_a_second_later_is_dropped_and_printed(monkeypatch
     monkeypatch.setattr(audit.time, "sleep", lambda s: None)
     first = [violation("color-contrast", ".a"), violation("color-contrast", ".b")]
     b = ScriptedBrowser(first, [violation("color-contrast", ".b")])
-    found = audit._confirmed(b, audit.run_axe(b), b.current_url)
+    found = audit.confirmed(b, audit.run_axe(b), b.current_url)
     assert [f.target for f in found] == [".b"]
     err = capsys.readouterr().err
     assert "not seen a second time" in err and ".a" in err and "ratio 2.1" in err
@@ -54,6 +54,6 @@ def test_other_rules_and_minor_colour_findings_are_not_read_again(monkeypatch):
     monkeypatch.setattr(audit.time, "sleep", lambda s: None)
     first = [violation("image-alt", "img"), violation("color-contrast", ".c", impact="minor")]
     b = ScriptedBrowser(first)  # a second run would pop from an empty list
-    found = audit._confirmed(b, audit.run_axe(b), b.current_url)
+    found = audit.confirmed(b, audit.run_axe(b), b.current_url)
     assert sorted(f.rule for f in found) == ["color-contrast", "image-alt"]
     assert len(b.asked) == 1

@@ -11,20 +11,18 @@ import re
 import sys
 from pathlib import Path
 
-import jupytext
 import pytest
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-SETUP_MARKER = "# Set-up for Colab"  # the first cell of every chapter (scripts/make_notebooks.py)
+from grubook_site import book
+from grubook_site.notebooks import normalise
+
+SETUP_MARKER = "# Set-up for Colab"  # the first cell of every chapter (grubook_site.notebooks)
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
-
-
-def normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name.strip()).lower()
 
 
 def read_pins(path: Path) -> dict[str, str]:
@@ -119,8 +117,8 @@ def runtime_imports() -> dict[str, str]:
     set-up cell's ``google.colab`` import runs only on Colab, which provides it.
     """
     found: dict[str, str] = {}
-    for chapter in sorted((ROOT / "book").glob("*.md")):
-        nb = jupytext.read(chapter)
+    for chapter in book.notebook_pages():
+        nb = book.cells(chapter.read_text())
         for cell in nb.cells:
             if cell.cell_type == "code" and SETUP_MARKER not in cell.source:
                 for mod in imported_modules(cell.source):

@@ -1,5 +1,6 @@
-"""The exercise index (grubook_site.exercise_index): it reads a chapter's exercises right, it
-reports what is inconsistent, and the real chapters and the instructor guide pass it."""
+"""The exercises (grubook_site.book) and their table (grubook_site.exercise_index): a chapter's
+exercises are read right, what is inconsistent is reported, and the real chapters and the
+instructor guide pass."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from grubook_site import book
 from grubook_site import exercise_index as ei
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,13 +53,13 @@ Because.
 
 def fixture(tmp_path: Path, text: str = FIXTURE) -> dict:
     (tmp_path / "09-fixture.md").write_text(text)
-    return ei.read_book(tmp_path)
+    return book.read_book(tmp_path)
 
 
 def test_a_chapter_with_two_exercises_gives_the_right_table(tmp_path):
-    book = fixture(tmp_path)
-    first, second = book["09-fixture"]
-    assert first == ei.Exercise(
+    found = fixture(tmp_path)
+    first, second = found["09-fixture"]
+    assert first == book.Exercise(
         "09-fixture",
         "ch9-ex1",
         "Count by hand",
@@ -66,14 +68,14 @@ def test_a_chapter_with_two_exercises_gives_the_right_table(tmp_path):
         solution_code=1,
         solution_checkers=("check_parameter_count",),
     )
-    assert second == ei.Exercise("09-fixture", "ch9-ex2", "Explain it", solution=True)
-    assert ei.markdown_table(book["09-fixture"]).splitlines() == [
+    assert second == book.Exercise("09-fixture", "ch9-ex2", "Explain it", solution=True)
+    assert ei.markdown_table(found["09-fixture"]).splitlines() == [
         "| exercise | title | checker | solution |",
         "|---|---|---|---|",
         "| 1 (`ch9-ex1`) | Count by hand | `check_parameter_count` | runs in the build (1 cell) |",
         "| 2 (`ch9-ex2`) | Explain it | none | prose |",
     ]
-    assert ei.problems(book) == []
+    assert book.problems(found) == []
 
 
 @pytest.mark.parametrize(
@@ -89,18 +91,18 @@ def test_a_chapter_with_two_exercises_gives_the_right_table(tmp_path):
 )
 def test_an_inconsistent_chapter_is_reported(tmp_path, old, new, complaint):
     assert old in FIXTURE
-    found = ei.problems(fixture(tmp_path, FIXTURE.replace(old, new)))
+    found = book.problems(fixture(tmp_path, FIXTURE.replace(old, new)))
     assert any(complaint in p for p in found), found
 
 
 def test_an_unused_checker_is_reported(tmp_path):
-    book = fixture(tmp_path)
-    assert "check_smape" in ei.unused_checkers(book)
-    assert "check_parameter_count" not in ei.unused_checkers(book)
+    found = fixture(tmp_path)
+    assert "check_smape" in book.unused_checkers(found)
+    assert "check_parameter_count" not in book.unused_checkers(found)
 
 
 def test_links_and_per_chapter_numbers():
-    found = ei.parse(FIXTURE, "09-fixture")
+    found = book.parse(FIXTURE, "09-fixture")
     assert "| {numref}`ch9-ex2` (`ch9-ex2`) | Explain it |" in ei.markdown_table(found, link=True)
     env = SimpleNamespace(
         toc_fignumbers={
@@ -108,7 +110,7 @@ def test_links_and_per_chapter_numbers():
             "b": {"exercise": {"ch2-ex2": (4,), "ch2-ex1": (3,)}, "figure": {"g": (2,)}},
         }
     )
-    assert ei._number_per_chapter(None, env) == []
+    assert ei.number_per_chapter(None, env) == []
     assert env.toc_fignumbers["b"] == {
         "exercise": {"ch2-ex1": (1,), "ch2-ex2": (2,)},
         "figure": {"g": (2,)},  # figures keep the book's numbering
@@ -117,11 +119,11 @@ def test_links_and_per_chapter_numbers():
 
 def test_cited_labels():
     text = "see {numref}`ch3-ex1` and {ref}`the step <ch3-ex7>`, not `ch4-ex1`"
-    assert ei.cited_labels(text) == ("ch3-ex1", "ch3-ex7")
+    assert book.cited_labels(text) == ("ch3-ex1", "ch3-ex7")
 
 
 # ----- the real book ------------------------------------------------------------------------------
-REAL = ei.read_book(BOOK)
+REAL = book.read_book(BOOK)
 
 
 def test_the_book_has_six_chapters_of_exercises():
@@ -129,7 +131,7 @@ def test_the_book_has_six_chapters_of_exercises():
 
 
 def test_every_exercise_has_a_solution_and_names_only_real_checkers():
-    assert ei.problems(REAL) == []
+    assert book.problems(REAL) == []
     labels = [e.label for found in REAL.values() for e in found]
     assert len(labels) == len(set(labels))
     for chapter, found in REAL.items():
@@ -142,18 +144,18 @@ def test_every_solution_runs_code_in_the_build():
 
 
 def test_every_checker_is_used_by_an_exercise():
-    assert len(ei.known_checkers()) == 9
-    assert ei.unused_checkers(REAL) == []
+    assert len(book.known_checkers()) == 9
+    assert book.unused_checkers(REAL) == []
 
 
 def test_every_exercise_the_guide_cites_exists():
     guide = (BOOK / "instructor-guide.md").read_text()
-    cited = ei.cited_labels(guide)
+    cited = book.cited_labels(guide)
     labels = {e.label for found in REAL.values() for e in found}
     assert cited, "the guide's plan cites no exercise by label"
     assert set(cited) <= labels, sorted(set(cited) - labels)
     # and the check bites: a label that does not exist is caught
-    assert not set(ei.cited_labels(guide + "{numref}`ch3-ex99`")) <= labels
+    assert not set(book.cited_labels(guide + "{numref}`ch3-ex99`")) <= labels
 
 
 @pytest.mark.parametrize(("tags", "untagged"), [("[hide-cell, solution]", 0), ("[hide-cell]", 1)])

@@ -4,46 +4,30 @@ the committed notebooks match their MyST sources, and the built pages' launch bu
 from __future__ import annotations
 
 import fnmatch
-import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-import jupytext
 import nbformat
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location(
-    "make_notebooks", ROOT / "scripts" / "make_notebooks.py"
-)
-mk = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(mk)
+from grubook_site import book
+from grubook_site import notebooks as mk
 
-CHAPTERS = mk.chapters()
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = book.chapters()
 IDS = [c.stem for c in CHAPTERS]
-PAGES = mk.notebook_pages()  # the chapters and any other notebook page (the instructor guide)
+PAGES = book.notebook_pages()  # the chapters and any other notebook page (the instructor guide)
 PAGE_IDS = [p.stem for p in PAGES]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
-FIX = "run `python scripts/make_notebooks.py --insert-setup` (it also rewrites the notebooks)"
-
-
-def toc_files(node) -> list[str]:
-    if isinstance(node, dict):
-        return ([node["file"]] if "file" in node else []) + [
-            f for v in node.values() for f in toc_files(v)
-        ]
-    if isinstance(node, list):
-        return [f for v in node for f in toc_files(v)]
-    return []
+FIX = "run `python -m grubook_site.notebooks --insert-setup` (it also rewrites the notebooks)"
 
 
 def test_the_chapters_are_the_numbered_pages_of_the_toc():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    numbered = [f for f in toc_files(toc) if re.fullmatch(r"book/\d\d-[\w-]+", f)]
-    assert numbered == [c.relative_to(ROOT).with_suffix("").as_posix() for c in CHAPTERS]
+    numbered = [p for p in book.toc_pages() if book.is_chapter(p)]
+    assert numbered == [c.relative_to(ROOT).with_suffix(".html").as_posix() for c in CHAPTERS]
     assert len(CHAPTERS) == 6
 
 
@@ -56,16 +40,16 @@ def test_every_chapter_starts_with_the_setup_cell(chapter):
 @pytest.mark.parametrize("chapter", PAGES, ids=PAGE_IDS)
 def test_committed_notebook_matches_its_myst_source(chapter):
     path = mk.notebook_path(chapter)
-    assert path.exists(), f"{path.name} is missing: run `python scripts/make_notebooks.py`."
+    assert path.exists(), f"{path.name} is missing: run `python -m grubook_site.notebooks`."
     assert path.read_text() == mk.make_notebook(chapter), (
-        f"{path.name} no longer matches {chapter.name}: run `python scripts/make_notebooks.py`."
+        f"{path.name} no longer matches {chapter.name}: run `python -m grubook_site.notebooks`."
     )
 
 
 @pytest.mark.parametrize("chapter", PAGES, ids=PAGE_IDS)
 def test_notebook_holds_exactly_the_chapter_code(chapter):
     """The Markdown is rewritten for Colab; the code is not, except that glued figures display."""
-    source = jupytext.read(chapter)
+    source = book.cells(chapter.read_text())
     made = nbformat.reads(mk.make_notebook(chapter), as_version=4)
     nbformat.validate(made)
     figures = mk.glued_figures(chapter.read_text())
@@ -124,7 +108,7 @@ def test_colab_install_covers_what_the_chapters_import():
     """On Colab only grubook's own dependencies and the set-up cell's extras can be relied on."""
     sys.path.insert(0, str(Path(__file__).parent))
     try:
-        from test_binder import dependency_closure, normalise, runtime_imports
+        from test_binder import dependency_closure, runtime_imports
     finally:
         sys.path.pop(0)
     import importlib.metadata as md
@@ -139,7 +123,7 @@ def test_colab_install_covers_what_the_chapters_import():
         for mod, where in sorted(runtime_imports().items())
         if mod not in sys.stdlib_module_names
         and mod not in {"grubook", "grubook_site", "__future__"}  # one distribution (src/)
-        and not {normalise(d) for d in dists.get(mod, [])} & provided
+        and not {mk.normalise(d) for d in dists.get(mod, [])} & provided
     ]
     assert not missing, f"neither grubook's dependencies nor the set-up cell install: {missing}"
 
@@ -320,12 +304,12 @@ def test_single_page_builds_find_the_bibliography(tmp_path):
     App = SimpleNamespace(srcdir=tmp_path / "book", extensions={"sphinxcontrib.bibtex": object()})
 
     source = ["As {cite:t}`cho2014` showed."]
-    single._local_bibliography(App, "page", source)
+    single.local_bibliography(App, "page", source)
     assert source[0].endswith(single.LOCAL_BIBLIOGRAPHY)
     once = source[0]
-    single._local_bibliography(App, "page", source)
+    single.local_bibliography(App, "page", source)
     assert source[0] == once  # a page with a bibliography gets no second one
     App.srcdir = tmp_path
     plain = ["As {cite:t}`cho2014` showed."]
-    single._local_bibliography(App, "page", plain)
+    single.local_bibliography(App, "page", plain)
     assert plain == ["As {cite:t}`cho2014` showed."]  # the full build is left alone

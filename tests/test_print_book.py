@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from grubook_site import pdf
+from grubook_site import book, pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_pages_are_those_of_the_toc_in_order_with_their_parts():
-    entries = pdf.toc_entries(ROOT / "_toc.yml")
+    entries = book.toc_entries(ROOT / "_toc.yml")
     assert entries[0] == (None, "book/intro.html")
     assert [p for c, p in entries if c == "Chapters"] == [
-        f"book/{c.stem}.html" for c in sorted((ROOT / "book").glob("[0-9][0-9]-*.md"))
+        f"book/{c.stem}.html" for c in book.chapters()
     ]
     assert {c for c, _ in entries} == {None, "Chapters", "For teachers", "Reference"}
 

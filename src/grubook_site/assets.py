@@ -120,7 +120,7 @@ def check_plotly_version(modules: Path) -> str:
     return have
 
 
-def _sync(src: Path, dst: Path, ignore: tuple[str, ...]) -> None:
+def sync(src: Path, dst: Path, ignore: tuple[str, ...]) -> None:
     """Copy a file or a tree, skipping files that are already there with the same size and time."""
 
     def copy(s, d):
@@ -161,7 +161,7 @@ def _collect(app, config) -> None:
                 f"grubook_site: {src} is missing; run `npm ci --ignore-scripts` in the "
                 "repository root."
             )
-        _sync(src, out / target, ignore)
+        sync(src, out / target, ignore)
     check_plotly_version(modules)
     for name in (
         PAGE_CSS,
@@ -173,7 +173,7 @@ def _collect(app, config) -> None:
         "live.js",
         "live.css",
     ):
-        _sync(STATIC / name, out / name, ())
+        sync(STATIC / name, out / name, ())
 
     config.html_static_path = list(config.html_static_path) + [os.fspath(out)]
     # templates/static/webpack-macros.html: the theme's asset macros without fontawesome.js

@@ -211,7 +211,7 @@ def _resize(driver, width: int, height: int) -> None:
     driver.execute_async_script(_TAB_STOPS_JS)
 
 
-def _confirmed(driver, found: list[Finding], url: str) -> list[Finding]:
+def confirmed(driver, found: list[Finding], url: str) -> list[Finding]:
     """``found`` without the serious colour findings that a second reading a second later no
     longer shows. A colour is read from the pixels' stack at one moment; on a loaded machine a
     page can be caught while something still moves over it (one CI run saw the footer of a short
@@ -258,7 +258,7 @@ def audit_page(driver, url: str, tags=TAGS) -> dict[str, list[Finding]]:
                 raise RuntimeError(f"{url}: the page shows the {shown} theme, not {theme}")
             backgrounds.add(background)
             rules = None if k == 0 else COLOUR_RULES
-            out[view_name(width, theme)] = _confirmed(driver, run_axe(driver, tags, rules), url)
+            out[view_name(width, theme)] = confirmed(driver, run_axe(driver, tags, rules), url)
         widths.reverse()  # the next theme starts at the width this one ended with
     if len(backgrounds) != len(THEMES):
         raise RuntimeError(f"{url}: the page looks the same in every theme ({backgrounds})")

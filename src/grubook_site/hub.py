@@ -33,9 +33,10 @@ from urllib.parse import quote
 
 import yaml
 
+from . import book as structure
+from .book import BOOK, ROOT
 from .records import Run, chapter_runs
 
-ROOT = Path(__file__).resolve().parents[2]
 VALUES = ROOT / "deploy" / "jupyterhub" / "values.yaml"
 CACHE = ROOT / "_build" / ".jupyter_cache"
 
@@ -156,9 +157,9 @@ def header(s: Sizing) -> str:
     )
 
 
-def book_runs(cache: Path = CACHE, book: Path = ROOT / "book") -> dict[str, Run]:
+def book_runs(cache: Path = CACHE, book: Path = BOOK) -> dict[str, Run]:
     """{chapter stem: :class:`Run`} of the six chapters, from the build's execution cache."""
-    chapters = sorted(book.glob("[0-9][0-9]-*.md"))
+    chapters = structure.chapters(book)
     found = chapter_runs(chapters, cache)
     return {p.stem: found[p.resolve()] for p in chapters if p.resolve() in found}
 

@@ -33,6 +33,7 @@ from pathlib import Path
 import yaml
 
 from . import browser
+from .book import toc_entries
 from .browser import serve
 
 PDF_NAME = "gru-book.pdf"
@@ -53,34 +54,7 @@ class PdfError(RuntimeError):
 
 
 # --------------------------------------------------------------------------------------------
-# the book's pages, in the order of _toc.yml
-
-
-def toc_entries(toc_file: Path) -> list[tuple[str | None, str]]:
-    """(part caption or None, page as a site-relative .html path) for every page of a Jupyter Book
-    ``_toc.yml``, in reading order. The root page has no part."""
-    toc = yaml.safe_load(Path(toc_file).read_text())
-    out: list[tuple[str | None, str]] = []
-
-    def page(f: str) -> str:
-        return re.sub(r"\.(md|ipynb|rst)$", "", f) + ".html"
-
-    def walk(node, caption):
-        if isinstance(node, dict):
-            if "file" in node:
-                out.append((caption, page(node["file"])))
-            for key in ("chapters", "sections"):
-                for child in node.get(key) or []:
-                    walk(child, caption)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child, caption)
-
-    out.append((None, page(toc["root"])))
-    for part in toc.get("parts") or []:
-        walk(part, part.get("caption"))
-    walk({k: v for k, v in toc.items() if k in ("chapters", "sections")}, None)
-    return out
+# the book's pages, in the order of _toc.yml (grubook_site.book.toc_entries)
 
 
 def _anchor(page: str) -> str:

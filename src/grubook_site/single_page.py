@@ -50,7 +50,7 @@ def _fix_paths(app, config) -> None:
             setattr(config, key, [resolve(str(entry), srcdir) for entry in value])
 
 
-def _local_bibliography(app, docname, source) -> None:
+def local_bibliography(app, docname, source) -> None:
     if not is_single_page(app.srcdir) or "sphinxcontrib.bibtex" not in app.extensions:
         return
     text = source[0]
@@ -60,5 +60,5 @@ def _local_bibliography(app, docname, source) -> None:
 
 def setup(app):
     app.connect("config-inited", _fix_paths, priority=100)
-    app.connect("source-read", _local_bibliography)
+    app.connect("source-read", local_bibliography)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "0.1"}

@@ -42,11 +42,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import assets
-from .pdf import toc_entries
+from .book import is_chapter, toc_pages
 
 MIN_SLIDES = 10
 SUMMARY_POINTS_PER_SLIDE = 3
-CHAPTER = re.compile(r"^\d\d-[\w-]+\.html$")  # 01-rnn-basics.html ... the numbered chapters
 STATIC = Path(__file__).resolve().with_name("static")
 # (npm package, file inside it, where it goes under _static)
 REVEAL_FILES = [
@@ -424,7 +423,7 @@ def copy_assets(out_dir: Path) -> None:
         src = modules / package / inner
         if not src.exists():
             raise SlideError(f"{src} is missing: run `npm ci --ignore-scripts`")
-        assets._sync(src, static / target, ignore)
+        assets.sync(src, static / target, ignore)
     for package, inner, target in REVEAL_FILES:
         src = modules / package / inner
         if not src.is_file():
@@ -432,9 +431,9 @@ def copy_assets(out_dir: Path) -> None:
                 f"{src} is missing: reveal.js is pinned in package.json; run "
                 "`npm ci --ignore-scripts` in the repository root"
             )
-        assets._sync(src, static / target, ())
+        assets.sync(src, static / target, ())
     for name in SITE_FILES:
-        assets._sync(STATIC / name, static / name, ())
+        assets.sync(STATIC / name, static / name, ())
 
 
 def build_slides(site: Path, out_dir: Path, root: Path | None = None) -> dict:
@@ -456,7 +455,7 @@ def build_slides(site: Path, out_dir: Path, root: Path | None = None) -> dict:
         else {}
     )
     start = time.time()
-    chapters = [p for _, p in toc_entries(toc) if CHAPTER.match(Path(p).name)]
+    chapters = [p for p in toc_pages(toc) if is_chapter(p)]
     if not chapters:
         raise SlideError(f"{toc}: no numbered chapters (01-....md) to make slides from")
     cut = []

@@ -11,7 +11,6 @@ every request a page made went to 127.0.0.1.
 from __future__ import annotations
 
 import base64
-import json
 import os
 import re
 import time
@@ -19,10 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
-
 from grubook_site import browser
-from grubook_site.browser import serve  # noqa: F401  (the tests serve sites with it)
+from grubook_site.book import is_notebook, toc_pages  # noqa: F401  (toc_pages: for the tests)
+from grubook_site.browser import (  # noqa: F401  (the tests use them through this module)
+    MAX_PAGE_BYTES,
+    READY_JS,
+    Request,
+    Visit,
+    drain_performance,
+    serve,
+    weight_table,
+)
 
 INSTALL_HINT = (
     "The browser tests need Debian's Chromium and its driver: "
@@ -32,8 +38,6 @@ INSTALL_HINT = (
 DESKTOP = (1280, 900)
 PHONE = (390, 844)
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-# A first visit to a page (the document and everything it loads, decoded) stays under this.
-MAX_PAGE_BYTES = 6_000_000
 # What the site must never load: require.js and the ipywidgets manager (the site embeds no
 # widgets; grubook_site.widgets fails the build on a page that does).
 WIDGET_SCRIPTS = re.compile(r"require(\.min)?\.js|requirejs|embed-amd|html-manager|jupyter-widgets")
@@ -48,28 +52,7 @@ KNOWN_HARMLESS = [
 
 
 # --------------------------------------------------------------------------------------------
-# the table of contents
-
-
-def toc_pages(toc_file: Path) -> list[str]:
-    """Every page in a Jupyter Book ``_toc.yml``, in reading order, as site-relative HTML paths."""
-    toc = yaml.safe_load(Path(toc_file).read_text())
-    files: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for key in ("parts", "chapters", "sections"):
-                for child in node.get(key) or []:
-                    walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    files.append(toc["root"])
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return [re.sub(r"\.(md|ipynb|rst)$", "", f) + ".html" for f in files]
+# the table of contents (its pages: grubook_site.book.toc_pages)
 
 
 def source_of(book: Path, page: str) -> Path:
@@ -134,24 +117,7 @@ def at_phone(driver, selector: str) -> dict:
 # --------------------------------------------------------------------------------------------
 # what a page shows
 
-# Runs in the page after load: waits for MathJax, then lets the page settle.
-_READY_JS = r"""
-const done = arguments[arguments.length - 1];
-(async () => {
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-    try { await MathJax.startup.promise; } catch (e) {}
-  }
-  // let lazy images load and responsive figures settle
-  window.scrollTo(0, document.documentElement.scrollHeight);
-  await sleep(300);
-  window.scrollTo(0, 0);
-  await sleep(200);
-  done(true);
-})();
-"""
-
-_DESCRIBE_JS = r"""
+DESCRIBE_JS = r"""
 const root = document.querySelector("article.bd-article") || document.querySelector("main")
   || document.body;
 const text = (el) => (el ? el.textContent.replace(/\s+/g, " ").trim() : "");
@@ -256,22 +222,11 @@ return JSON.stringify((gd.data || []).map(
 
 
 @dataclass
-class Request:
-    url: str
-    status: int | None = None
-    bytes: int = 0  # decoded: the body as the browser has it after any content encoding
-    kind: str = ""  # Chromium's resource type: Document, Script, Stylesheet, Font, Image, ...
-    mime: str = ""
-    failed: str = ""
+class PageReport(Visit):
+    """What one visit to a page showed (its requests and weight: :class:`Visit`)."""
 
-
-@dataclass
-class PageReport:
-    page: str
-    url: str
     dom: dict = field(default_factory=dict)
     console: list = field(default_factory=list)  # (level, message)
-    requests: dict = field(default_factory=dict)  # request id -> Request
     sliders: list = field(default_factory=list)  # (plot index, slider index, changed, detail)
     screenshots: list = field(default_factory=list)
     seconds: float = 0.0
@@ -352,37 +307,9 @@ class PageReport:
             if not changed
         ]
 
-    def weight(self) -> dict[str, int]:
-        """Decoded bytes of a first visit, by kind: the document and everything it loaded."""
-        return page_weight(self.url, self.requests.values())
-
-    def weight_problems(self) -> list[str]:
-        total = self.weight()["total"]
-        if total <= MAX_PAGE_BYTES:
-            return []
-        limit = MAX_PAGE_BYTES / 1e6
-        return [f"a first visit loads {total / 1e6:.2f} MB (decoded), over the {limit:g} MB limit"]
-
 
 # --------------------------------------------------------------------------------------------
 # visiting a page
-
-
-def _drain_performance(driver, requests: dict) -> None:
-    for entry in driver.get_log("performance"):
-        msg = json.loads(entry["message"])["message"]
-        method, params = msg.get("method", ""), msg.get("params", {})
-        rid = params.get("requestId")
-        if method == "Network.requestWillBeSent":
-            requests.setdefault(rid, Request(params["request"]["url"]))
-        elif method == "Network.responseReceived" and rid in requests:
-            requests[rid].status = params["response"].get("status")
-            requests[rid].kind = params.get("type", "")
-            requests[rid].mime = params["response"].get("mimeType", "")
-        elif method == "Network.dataReceived" and rid in requests:
-            requests[rid].bytes += int(params.get("dataLength") or 0)  # decoded
-        elif method == "Network.loadingFailed" and rid in requests:
-            requests[rid].failed = params.get("errorText", "failed")
 
 
 def _screenshot(driver, path: Path, size: tuple[int, int], mobile: bool) -> None:
@@ -443,7 +370,7 @@ return [gd.layout.sliders[arguments[1]].active || 0, gd._fullLayout ? gd._fullLa
 """
 
 
-def _move_slider(driver, plot: int, slider: int, steps: int, active: int) -> tuple[bool, str]:
+def move_slider(driver, plot: int, slider: int, steps: int, active: int) -> tuple[bool, str]:
     """Click the far end of a Plotly slider's rail, as a reader would, and report whether the
     figure's data changed. The click is retried (a figure may still be resizing after the
     screenshots); a slider that moves but changes no data fails at once."""
@@ -496,9 +423,9 @@ def visit(driver, base_url: str, page: str, screenshot_dir: Path | None) -> Page
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     driver.set_window_size(*DESKTOP)
     driver.get(url)
-    driver.execute_async_script(_READY_JS)
+    driver.execute_async_script(READY_JS)
     report = PageReport(page=page, url=url)
-    report.dom = driver.execute_script(_DESCRIBE_JS)
+    report.dom = driver.execute_script(DESCRIBE_JS)
     if screenshot_dir is not None:
         stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", page.removesuffix(".html"))
         for name, size, mobile in (("desktop", DESKTOP, False), ("phone", PHONE, True)):
@@ -512,11 +439,11 @@ def visit(driver, base_url: str, page: str, screenshot_dir: Path | None) -> Page
             if s["steps"] < 2:
                 report.sliders.append((plot["index"], k, False, f"only {s['steps']} step(s)"))
                 continue
-            changed, detail = _move_slider(driver, plot["index"], k, s["steps"], s["active"])
+            changed, detail = move_slider(driver, plot["index"], k, s["steps"], s["active"])
             report.sliders.append((plot["index"], k, changed, detail))
     time.sleep(0.2)
     report.console = [(e["level"], e["message"]) for e in driver.get_log("browser")]
-    _drain_performance(driver, report.requests)
+    drain_performance(driver, report.requests)
     report.seconds = time.time() - t0
     return report
 
@@ -537,8 +464,7 @@ def expected_outputs(book: Path, page: str, build: Path, cache_dir: Path) -> lis
     from jupyter_cache import get_cache
 
     source = source_of(book, page)
-    text = source.read_text(encoding="utf-8")
-    if source.suffix == ".md" and not re.search(r"^kernelspec:", text.split("\n---", 1)[0], re.M):
+    if not is_notebook(source):
         return None
     nb = jupytext.read(source)
     if not any(c.cell_type == "code" for c in nb.cells):
@@ -622,47 +548,3 @@ def output_problems(report: PageReport, expected: list[bool] | None) -> list[str
 
 # --------------------------------------------------------------------------------------------
 # page weight
-
-
-KINDS = ("html", "js", "css", "fonts", "other")
-
-
-def kind_of(request: Request, document_url: str) -> str:
-    """Which column of the weight table a request counts in."""
-    path = urlsplit(request.url).path.lower()
-    if request.url.split("#")[0] == document_url or request.kind == "Document":
-        return "html"
-    if request.kind == "Script" or path.endswith((".js", ".mjs")):
-        return "js"
-    if request.kind == "Stylesheet" or path.endswith(".css"):
-        return "css"
-    if request.kind == "Font" or path.endswith((".woff", ".woff2", ".ttf", ".otf", ".eot")):
-        return "fonts"
-    return "other"
-
-
-def page_weight(document_url: str, requests) -> dict[str, int]:
-    """Decoded bytes by kind (:data:`KINDS`) and their ``total``, over a page's requests on a
-    first visit (the test server sends ``Cache-Control: no-store``, so nothing comes from a cache).
-    Requests for ``data:`` URLs carry nothing over the network and are left out."""
-    out = dict.fromkeys(KINDS, 0)
-    for r in requests:
-        if urlsplit(r.url).scheme in ("data", "blob", "about"):
-            continue
-        out[kind_of(r, document_url)] += r.bytes
-    out["total"] = sum(out[k] for k in KINDS)
-    return out
-
-
-def weight_table(reports: list[PageReport]) -> str:
-    """A markdown table: each page's first visit in decoded bytes, by kind, with a verdict."""
-    lines = [
-        "| page | " + " | ".join(f"{k} (KB)" for k in KINDS) + " | total (MB) | verdict |",
-        "|---|" + "---:|" * (len(KINDS) + 1) + "---|",
-    ]
-    for r in reports:
-        w = r.weight()
-        verdict = "ok" if w["total"] <= MAX_PAGE_BYTES else f"over {MAX_PAGE_BYTES / 1e6:g} MB"
-        cells = " | ".join(f"{w[k] / 1e3:.0f}" for k in KINDS)
-        lines.append(f"| {r.page} | {cells} | {w['total'] / 1e6:.2f} | {verdict} |")
-    return "\n".join(lines)

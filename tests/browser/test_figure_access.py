@@ -214,7 +214,7 @@ def _figures(driver, base: str, page: str) -> list[dict]:
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     driver.set_window_size(*sitecheck.DESKTOP)
     driver.get(base + page)
-    driver.execute_async_script(sitecheck._READY_JS)
+    driver.execute_async_script(sitecheck.READY_JS)
     deadline = time.time() + 5
     while True:  # figures.js enhances each figure once plotly.js has drawn it
         figs = driver.execute_script(_FIGURES_JS)
@@ -255,12 +255,12 @@ def test_plotly_slider_moves_the_native_one(driver, served, page):
     """A click on the Plotly slider's rail (as sitecheck does for every slider) moves the native
     range and announces the new step."""
     figs = _figures(driver, served, page)
-    driver.execute_script(sitecheck._DESCRIBE_JS)  # the data-grubook-plot indices it clicks by
+    driver.execute_script(sitecheck.DESCRIBE_JS)  # the data-grubook-plot indices it clicks by
     problems = []
     for f in figs:
         for k, steps in enumerate(f["sliders"]):
             before = driver.execute_script(_ACTIVE_JS, f["index"], k)
-            moved, detail = sitecheck._move_slider(driver, f["index"], k, steps, before["active"])
+            moved, detail = sitecheck.move_slider(driver, f["index"], k, steps, before["active"])
             time.sleep(0.3)
             after = driver.execute_script(_ACTIVE_JS, f["index"], k)
             if not moved:

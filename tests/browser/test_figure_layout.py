@@ -150,7 +150,7 @@ def _open(driver, base: str, page: str, size: tuple[int, int]) -> int:
         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
     )
     driver.get(base + page)
-    driver.execute_async_script(sitecheck._READY_JS)
+    driver.execute_async_script(sitecheck.READY_JS)
     time.sleep(1.0)  # figures.js fits each figure in a few relayouts after it is drawn
     return driver.execute_script(_COUNT_JS)
 

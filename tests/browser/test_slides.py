@@ -24,17 +24,13 @@ import pytest
 import sitecheck
 from bookbuild import ROOT
 
-from grubook_site import pdf, slides
+from grubook_site import book, slides
 
 pytestmark = pytest.mark.browser
 
 SITE = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots" / "slides"
-CHAPTERS = [
-    Path(p).name
-    for _, p in pdf.toc_entries(ROOT / "_toc.yml")
-    if slides.CHAPTER.match(Path(p).name)
-]
+CHAPTERS = [Path(p).name for p in book.toc_pages(ROOT / "_toc.yml") if book.is_chapter(p)]
 
 _READY = r"""
 const done = arguments[arguments.length - 1];

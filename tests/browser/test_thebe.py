@@ -42,7 +42,7 @@ def test_live_code_runs_a_cell_that_imports_grubook(driver, fixture_build, jupyt
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         driver.set_window_size(*sitecheck.DESKTOP)
         driver.get(base + "book/thebe.html")
-        driver.execute_async_script(sitecheck._READY_JS)
+        driver.execute_async_script(sitecheck.READY_JS)
         static_output = driver.find_element(By.CSS_SELECTOR, "div.cell .cell_output").text
         assert "grubook" in static_output and str(jupyter_server["root"]) not in static_output
 
@@ -91,7 +91,7 @@ def test_live_code_runs_a_cell_that_imports_grubook(driver, fixture_build, jupyt
         report = sitecheck.PageReport(
             page="book/thebe.html", url=base + "book/thebe.html", console=console
         )
-        sitecheck._drain_performance(driver, report.requests)
+        sitecheck.drain_performance(driver, report.requests)
         assert report.console_errors() == []
         assert report.offsite_requests() == []
         assert any("/_static/thebe/index.js" in q.url for q in report.requests.values())

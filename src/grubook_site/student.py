@@ -2,7 +2,7 @@
 
 The instructor edition is the book as it is (the site, and ``book/NN-name.ipynb`` with the
 solutions folded in ``<details>``). The student edition is made from the same MyST sources by the
-same converter (``scripts/make_notebooks.py``), after two changes to each chapter's text:
+same converter (:mod:`grubook_site.notebooks`), after two changes to each chapter's text:
 
 - every solution is removed: a ``{solution}`` block, and a gated solution from its
   ``{solution-start}`` line to the end of its ``{solution-end}`` block, with the prose and the code
@@ -16,72 +16,37 @@ After writing, the edition is checked against the instructor notebooks (:func:`p
 line of any solution may survive, and every exercise must be there with its starter cell. A leak
 fails the command.
 
-    python scripts/make_student.py [DEST]          write DEST/NN-name.ipynb (default _build/student)
-    python scripts/make_student.py --check DEST    only check an existing edition
+    python -m grubook_site.student [DEST]          write DEST/NN-name.ipynb (default _build/student)
+    python -m grubook_site.student --check DEST    only check an existing edition
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import re
 import sys
 from pathlib import Path
 
 import nbformat
 
-HERE = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location("make_notebooks", HERE / "make_notebooks.py")
-mk = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mk)
+from . import book, notebooks
+from .book import ROOT
 
-ROOT = mk.ROOT
 DEFAULT_DEST = ROOT / "_build" / "student"
 STARTER_TAG = "starter"
 # a solution line shorter than this is too generic to call a leak ("```", "$$", "plt.show()")
 MIN_LEAK_CHARS = 16
-_CALL = re.compile(r"^[A-Za-z_][\w.]*\(.*\)$")
 
 
 # ---------------------------------------------------------------------------------------------
 # MyST source -> student MyST source
-# ---------------------------------------------------------------------------------------------
 
 
-def _block_end(lines: list[str], i: int) -> int:
-    """Index of the line that closes the fenced block opened at line ``i`` (nested blocks with
-    the same fence are skipped over, as ``make_notebooks`` reads them)."""
-    fence = mk._FENCE_OPEN.match(lines[i]).group("fence")
-    close = re.compile(rf"^{re.escape(fence[0])}{{{len(fence)},}}\s*$")
-    depth = 0
-    for j in range(i + 1, len(lines)):
-        inner = mk._FENCE_OPEN.match(lines[j])
-        if inner and inner.group("fence") == fence:
-            depth += 1
-        elif close.match(lines[j]):
-            if depth == 0:
-                return j
-            depth -= 1
-    raise ValueError(f"line {i + 1}: the {lines[i].strip()!r} block is never closed")
-
-
-def starter_code(label: str, title: str, body: str) -> str:
-    """The starter cell for one exercise: its name, and the calls its text mentions (commented
-    out, written as in the text), with ``answer = ...`` when one of them takes the answer."""
-    number = re.search(r"ex(\d+)$", label)
-    name = f"Exercise {number.group(1)}" if number else label
-    calls = []
-    for span in re.findall(r"`([^`]+)`", body):
-        span = " ".join(span.split())
-        if _CALL.match(span) and span not in calls:
-            calls.append(span)
-    lines = [f"# {name} ({label}): {title}", "# Your work goes here."]
-    if any(re.search(r"\bcheck_\w+\(answer\b", c) for c in calls):
-        lines.append("answer = ...  # your answer")
-    if calls:
-        lines.append("# The calls the exercise mentions (delete the # to run one):")
-        lines += [f"#     {c}" for c in calls]
-    return "\n".join(lines)
+def _closed(lines: list[str], i: int) -> book.Block:
+    b = book.block_at(lines, i)
+    if b.end == len(lines):
+        raise ValueError(f"line {i + 1}: the {lines[i].strip()!r} block is never closed")
+    return b
 
 
 def student_source(text: str) -> str:
@@ -93,33 +58,30 @@ def student_source(text: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(lines):
-        opened = mk._FENCE_OPEN.match(lines[i])
+        opened = book.FENCE.match(lines[i])
         name = opened.group("name") if opened else ""
         if name == "solution":
-            i = _block_end(lines, i) + 1
+            i = _closed(lines, i).end + 1
             continue
         if name == "solution-start":
             j = next(
                 (
                     k
                     for k in range(i + 1, len(lines))
-                    if (m := mk._FENCE_OPEN.match(lines[k])) and m.group("name") == "solution-end"
+                    if (m := book.FENCE.match(lines[k])) and m.group("name") == "solution-end"
                 ),
                 None,
             )
             if j is None:
                 raise ValueError(f"line {i + 1}: {{solution-start}} has no {{solution-end}}")
-            i = _block_end(lines, j) + 1
+            i = _closed(lines, j).end + 1
             continue
         if name == "exercise":
-            end = _block_end(lines, i)
-            block = lines[i : end + 1]
-            label = next((b.split(":", 2)[2].strip() for b in block if b.startswith(":label:")), "")
-            body = "\n".join(b for b in block[1:-1] if not mk._OPTION.match(b))
-            code = starter_code(label, opened.group("arg").strip(), body)
-            out += block
+            b = _closed(lines, i)
+            code = book.starter_code(b.options.get("label", ""), b.arg, b.text)
+            out += lines[i : b.end + 1]
             out += ["", "```{code-cell} ipython3", f":tags: [{STARTER_TAG}]", "", code, "```"]
-            i = end + 1
+            i = b.end + 1
             continue
         out.append(lines[i])
         i += 1
@@ -128,11 +90,11 @@ def student_source(text: str) -> str:
 
 def student_notebook(chapter: Path, root: Path = ROOT) -> str:
     """The student notebook for one chapter, as the text written to disk."""
-    text = mk.make_notebook(chapter, root, text=student_source(chapter.read_text()))
+    text = notebooks.make_notebook(chapter, root, text=student_source(chapter.read_text()))
     nb = nbformat.reads(text, as_version=4)
     rel = chapter.relative_to(root).as_posix()
     nb.cells[0].source = (
-        f"*Student edition of `{rel}`, made by `scripts/make_student.py`: the exercises are "
+        f"*Student edition of `{rel}`, made by `python -m grubook_site.student`: the exercises are "
         "here, each with a starter cell (tagged `starter`); the solutions are not. Run the cells "
         "from the top; the first one installs the book's package `grubook` when it is missing (on "
         "Colab). A name in `code font` where the website shows a number stands for a value that "
@@ -147,8 +109,8 @@ def write_edition(dest: Path = DEFAULT_DEST, root: Path = ROOT) -> list[Path]:
     for old in dest.glob("*.ipynb"):
         old.unlink()
     written = []
-    for chapter in mk.chapters(root):
-        path = dest / mk.notebook_path(chapter).name
+    for chapter in book.chapters(root / "book"):
+        path = dest / notebooks.notebook_path(chapter).name
         path.write_text(student_notebook(chapter, root))
         written.append(path)
     return written
@@ -159,11 +121,11 @@ def write_edition(dest: Path = DEFAULT_DEST, root: Path = ROOT) -> list[Path]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _instructor_parts(chapter: Path, root: Path = ROOT) -> tuple[list[str], str, list[str]]:
+def instructor_parts(chapter: Path, root: Path = ROOT) -> tuple[list[str], str, list[str]]:
     """From the instructor notebook of a chapter: the solutions (the ``<details>`` Solution folds
     and the code cells tagged ``solution``), everything else as one text, and the exercises (the
     "Exercise: title" block quotes)."""
-    nb = nbformat.reads(mk.make_notebook(chapter, root), as_version=4)
+    nb = nbformat.reads(notebooks.make_notebook(chapter, root), as_version=4)
     solutions, rest = [], []
     fold = re.compile(r"<details>\n<summary><b>Solution</b></summary>\n(.*?)\n</details>", re.S)
     for cell in nb.cells[1:]:
@@ -183,8 +145,8 @@ def problems(dest: Path = DEFAULT_DEST, root: Path = ROOT) -> list[str]:
     instructor notebook has only inside a solution), an exercise missing, or an exercise whose
     starter cell is missing."""
     out = []
-    for chapter in mk.chapters(root):
-        name = mk.notebook_path(chapter).name
+    for chapter in book.chapters(root / "book"):
+        name = notebooks.notebook_path(chapter).name
         path = Path(dest) / name
         if not path.is_file():
             out.append(f"{name}: missing from {dest}")
@@ -196,7 +158,7 @@ def problems(dest: Path = DEFAULT_DEST, root: Path = ROOT) -> list[str]:
             out.append(f"{name}: not a valid notebook ({type(e).__name__}: {e})")
             continue
         text = "\n".join(c.source for c in nb.cells)
-        solutions, rest, exercises = _instructor_parts(chapter, root)
+        solutions, rest, exercises = instructor_parts(chapter, root)
         leaked = []
         for solution in solutions:
             for line in (s.strip() for s in solution.splitlines()):
@@ -209,23 +171,13 @@ def problems(dest: Path = DEFAULT_DEST, root: Path = ROOT) -> list[str]:
             title = exercise.split("\n", 1)[0]
             if exercise not in text:
                 out.append(f"{name}: exercise missing or changed: {title}")
-        labels = re.findall(r"^:label:\s*(\S+)", "\n".join(_exercise_blocks(chapter)), re.M)
+        labels = [e.label for e in book.parse(chapter.read_text())]
         for label in labels:
             if not any(s.startswith("# Exercise ") and f"({label}):" in s for s in starters):
                 out.append(f"{name}: no starter cell for {label}")
         if len(exercises) != len(labels):
             out.append(f"{name}: {len(labels)} exercises in the source, {len(exercises)} shown")
     return out
-
-
-def _exercise_blocks(chapter: Path) -> list[str]:
-    lines = chapter.read_text().splitlines()
-    blocks = []
-    for i, line in enumerate(lines):
-        opened = mk._FENCE_OPEN.match(line)
-        if opened and opened.group("name") == "exercise":
-            blocks.append("\n".join(lines[i : _block_end(lines, i) + 1]))
-    return blocks
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -238,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path}")
     found = problems(args.dest)
     for p in found:
-        print(f"make_student: {p}", file=sys.stderr)
+        print(f"grubook_site.student: {p}", file=sys.stderr)
     if found:
         return 1
     print(f"student edition checked: {args.dest} has no solution and every exercise")

@@ -1,6 +1,6 @@
 """Write the chapters as Jupyter notebooks for Colab and Binder, and keep their set-up cell right.
 
-The chapters are MyST Markdown notebooks (``book/NN-name.md``), which Colab cannot open. This script
+The chapters are MyST Markdown notebooks (``book/NN-name.md``), which Colab cannot open. This module
 writes ``book/NN-name.ipynb`` beside each one (and beside every other notebook page in book/, such
 as the instructor guide), without outputs. The site's launch buttons open these files:
 sphinx-book-theme points the Binder and Colab buttons at ``<page>.ipynb`` when such a file sits next
@@ -17,14 +17,14 @@ Every chapter starts with a set-up cell that installs ``grubook`` when it is mis
 install line is made from ``repository.url`` and ``repository.branch`` in ``_config.yml`` (the one
 place a fork changes) and the pins in ``requirements.txt``.
 
-    python scripts/make_notebooks.py                 write book/NN-name.ipynb for every chapter
-    python scripts/make_notebooks.py --check         exit 1 if a notebook is stale or a set-up
+    python -m grubook_site.notebooks                 write book/NN-name.ipynb for every chapter
+    python -m grubook_site.notebooks --check         exit 1 if a notebook is stale or a set-up
                                                      cell is missing or out of date (what the
                                                      tests check)
-    python scripts/make_notebooks.py --insert-setup  put the set-up cell at the top of every
+    python -m grubook_site.notebooks --insert-setup  put the set-up cell at the top of every
                                                      chapter (or bring it up to date), then write
                                                      the notebooks
-    python scripts/make_notebooks.py --print-setup   print the set-up cell
+    python -m grubook_site.notebooks --print-setup   print the set-up cell
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ import re
 import sys
 from pathlib import Path
 
-import jupytext
 import nbformat
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTER_GLOB = "book/[0-9][0-9]-*.md"
+from . import book
+from .book import ROOT
+
 SETUP_MARKER = "# Set-up for Colab"
 # Packages the chapters import that Colab does not have, besides grubook (pins from
 # requirements.txt).
@@ -131,23 +131,6 @@ def setup_source(root: Path = ROOT) -> str:
     return body.rsplit("\n```", 1)[0]
 
 
-def chapters(root: Path = ROOT) -> list[Path]:
-    """The numbered chapters: each needs the set-up cell."""
-    return sorted(root.glob(CHAPTER_GLOB))
-
-
-def notebook_pages(root: Path = ROOT) -> list[Path]:
-    """Every page in book/ that is a notebook (has a kernelspec): the chapters, and pages such as
-    the instructor guide that compute something. Each gets an .ipynb, so every launch button
-    works."""
-    pages = set(chapters(root))
-    for path in (root / "book").glob("*.md"):
-        head = path.read_text().split("\n---", 1)[0]
-        if path.read_text().startswith("---") and "\nkernelspec:" in head:
-            pages.add(path)
-    return sorted(pages)
-
-
 def notebook_path(chapter: Path) -> Path:
     return chapter.with_suffix(".ipynb")
 
@@ -156,17 +139,11 @@ def notebook_path(chapter: Path) -> Path:
 # The set-up cell in the MyST sources
 # ---------------------------------------------------------------------------------------------
 
-_CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(?:.*?\n)?```[ \t]*$", re.DOTALL | re.MULTILINE)
-
-
-def _first_code_cell(text: str) -> re.Match | None:
-    return _CODE_CELL.search(text)
-
 
 def setup_problems(chapter: Path, root: Path = ROOT) -> list[str]:
     """What is wrong with a chapter's set-up cell (an empty list when it is right)."""
     text = chapter.read_text()
-    nb = jupytext.reads(text, fmt="myst")
+    nb = book.cells(text)
     code = [c for c in nb.cells if c.cell_type == "code"]
     name = chapter.relative_to(root).as_posix()
     if not code or SETUP_MARKER not in code[0].source:
@@ -191,9 +168,10 @@ def insert_setup(chapter: Path, root: Path = ROOT) -> bool:
     """
     text = chapter.read_text()
     cell = setup_cell(root)
-    first = _first_code_cell(text)
-    if first is not None and SETUP_MARKER in first.group(0):
-        new = text[: first.start()] + cell + text[first.end() :]
+    lines = text.split("\n")
+    first = next((b for b in book.blocks(lines) if b.name == "code-cell"), None)
+    if first is not None and SETUP_MARKER in first.text:
+        new = "\n".join([*lines[: first.start], cell, *lines[first.end + 1 :]])
     else:
         title = re.search(r"^# .*\n", text, re.MULTILINE)
         if title is None:
@@ -238,8 +216,6 @@ def citations(root: Path = ROOT) -> dict[str, tuple[str, str]]:
 
 
 _ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
-_FENCE_OPEN = re.compile(r"^(?P<fence>:{3,}|`{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<arg>.*)$")
-_OPTION = re.compile(r"^:[\w-]+:")
 _LABEL = re.compile(r"^\([\w:.-]+\)=\s*$")
 
 
@@ -300,40 +276,18 @@ def _convert_lines(lines: list[str], cites: dict) -> list[str]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        opened = _FENCE_OPEN.match(line)
-        if opened and opened.group("name") != "code-cell":
-            fence = opened.group("fence")
-            char, width = fence[0], len(fence)
-            close = re.compile(rf"^{re.escape(char)}{{{width},}}\s*$")
-            j = i + 1
-            options: dict[str, str] = {}
-            while j < len(lines) and _OPTION.match(lines[j]):
-                key, _, value = lines[j][1:].partition(":")
-                options[key.strip()] = value.strip()
-                j += 1
-            body: list[str] = []
-            depth = 0
-            while j < len(lines):
-                if close.match(lines[j]) and depth == 0:
-                    break
-                inner = _FENCE_OPEN.match(lines[j])
-                if inner and inner.group("fence")[0] == char and len(inner.group("fence")) == width:
-                    depth += 1
-                elif close.match(lines[j]):
-                    depth -= 1
-                body.append(lines[j])
-                j += 1
-            inner_md = "\n".join(_convert_lines(body, cites))
-            name = opened.group("name")
-            if name == "solution-start":
+        b = book.block_at(lines, i)
+        if b and b.name != "code-cell":
+            inner_md = "\n".join(_convert_lines(b.body, cites))
+            if b.name == "solution-start":
                 # a gated solution (sphinx-exercise): the rest of this cell is its prose, folded
-                rest = _convert_lines(lines[j + 1 :], cites)
+                rest = _convert_lines(lines[b.end + 1 :], cites)
                 fold = ["<details>", "<summary><b>Solution</b></summary>", ""]
                 out += [*fold, *rest, "", "</details>"]
                 break
-            arg = _ROLE.sub(lambda m: _role(m, cites), opened.group("arg"))
-            out.extend(_render_block(name, arg, options, inner_md).splitlines())
-            i = j + 1
+            arg = _ROLE.sub(lambda m: _role(m, cites), b.arg)
+            out.extend(_render_block(b.name, arg, b.options, inner_md).splitlines())
+            i = b.end + 1
             continue
         if _LABEL.match(line) or line.startswith("% "):
             i += 1
@@ -344,12 +298,14 @@ def _convert_lines(lines: list[str], cites: dict) -> list[str]:
     return out
 
 
-_GLUE_FIGURE = re.compile(r"^(?::{3,}|`{3,})\{glue(?::figure|:any)?\}[ \t]+([\w.-]+)", re.MULTILINE)
-
-
 def glued_figures(text: str) -> list[str]:
     """Names the page shows with a ``{glue:figure}`` (or ``{glue}``) block: outputs, not numbers."""
-    return _GLUE_FIGURE.findall(text)
+    opened = (book.FENCE.match(line) for line in text.splitlines())
+    return [
+        m.group("arg").split()[0]
+        for m in opened
+        if m and m.group("name") in ("glue", "glue:figure", "glue:any") and m.group("arg").strip()
+    ]
 
 
 def show_glued(code: str, names) -> str:
@@ -388,9 +344,9 @@ def make_notebook(chapter: Path, root: Path = ROOT, text: str | None = None) -> 
     """The notebook for one chapter, as the exact text written to disk (deterministic).
 
     ``text``: the MyST source to convert instead of the chapter file's (the student edition,
-    ``scripts/make_student.py``, passes the chapter with its solutions taken out)."""
+    ``grubook_site.student``, passes the chapter with its solutions taken out)."""
     text = chapter.read_text() if text is None else text
-    nb = jupytext.reads(text, fmt="myst")
+    nb = book.cells(text)
     cites = citations(root)
     figures = glued_figures(text)
     rel = chapter.relative_to(root).as_posix()
@@ -430,7 +386,7 @@ def make_notebook(chapter: Path, root: Path = ROOT, text: str | None = None) -> 
 def stale_notebooks(root: Path = ROOT) -> list[str]:
     """Chapters whose committed notebook is missing or differs from a fresh one."""
     out = []
-    for chapter in notebook_pages(root):
+    for chapter in book.notebook_pages(root / "book"):
         path = notebook_path(chapter)
         if not path.exists() or path.read_text() != make_notebook(chapter, root):
             out.append(path.relative_to(root).as_posix())
@@ -449,18 +405,19 @@ def main(argv: list[str] | None = None) -> int:
         print(setup_cell())
         return 0
     if args.check:
-        problems = [p for c in chapters() for p in setup_problems(c)]
+        problems = [p for c in book.chapters() for p in setup_problems(c)]
         problems += [
-            f"{p}: stale or missing (run scripts/make_notebooks.py)" for p in stale_notebooks()
+            f"{p}: stale or missing (run python -m grubook_site.notebooks)"
+            for p in stale_notebooks()
         ]
         for p in problems:
             print(p, file=sys.stderr)
         return 1 if problems else 0
     if args.insert_setup:
-        for chapter in chapters():
+        for chapter in book.chapters():
             if insert_setup(chapter):
                 print(f"set-up cell written: {chapter.relative_to(ROOT)}")
-    for chapter in notebook_pages():
+    for chapter in book.notebook_pages():
         path = notebook_path(chapter)
         text = make_notebook(chapter)
         if not path.exists() or path.read_text() != text:
