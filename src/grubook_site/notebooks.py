@@ -351,9 +351,9 @@ def make_notebook(chapter: Path, root: Path = ROOT, text: str | None = None) -> 
     figures = glued_figures(text)
     rel = chapter.relative_to(root).as_posix()
     header = nbformat.v4.new_markdown_cell(
-        f"*This notebook is made from `{rel}` by `scripts/make_notebooks.py`: edit that file, not "
-        "this one. Run the cells from the top; the first one installs the book's package `grubook` "
-        "when it is missing (on Colab). A name in `code font` where the website shows a number "
+        f"*This notebook is made from `{rel}` by `python -m grubook_site.notebooks`: edit that "
+        "file, not this one. Run the cells from the top; the first one installs the book's "
+        "package `grubook` when it is missing (on Colab). A name in `code font` where the website shows a number "
         "stands for a value that the cells compute.*"
     )
     cells = [header]
