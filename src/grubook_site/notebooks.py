@@ -353,8 +353,8 @@ def make_notebook(chapter: Path, root: Path = ROOT, text: str | None = None) -> 
     header = nbformat.v4.new_markdown_cell(
         f"*This notebook is made from `{rel}` by `python -m grubook_site.notebooks`: edit that "
         "file, not this one. Run the cells from the top; the first one installs the book's "
-        "package `grubook` when it is missing (on Colab). A name in `code font` where the website shows a number "
-        "stands for a value that the cells compute.*"
+        "package `grubook` when it is missing (on Colab). A name in `code font` where the website "
+        "shows a number stands for a value that the cells compute.*"
     )
     cells = [header]
     for cell in nb.cells:
