@@ -118,7 +118,11 @@ def test_pjm_empty_load_cell_is_a_flagged_gap(tmp_path):
         ("Datetime,AEP_MW,DOM_MW\n2004-01-01 00:00:00,1,2\n", "several load columns"),
         (
             "Datetime,AEP_MW\n2004-01-01 00:00:00,1\nnot a date,2\n",
-            "unparsable dates: 1 value\\(s\\), first on line 3: 'not a date'",
+            "must hold ISO dates .* 1 value\\(s\\), first on line 3: 'not a date'",
+        ),
+        (
+            "Datetime,AEP_MW\n2004-01-01 00:00:00,1\n2004-02-30 00:00:00,2\n",
+            "unparsable dates: 1 value\\(s\\), first on line 3: '2004-02-30 00:00:00'",
         ),
         (
             "Datetime,AEP_MW\n2004-01-01 00:00:00,1\n2004-01-01 01:00:00,12O3\n",

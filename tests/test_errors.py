@@ -167,6 +167,7 @@ def test_sequence_model_unknown_cell():
 # raised some other error with some other message.
 import functools  # noqa: E402
 import math  # noqa: E402
+import os  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -174,7 +175,7 @@ import pandas as pd  # noqa: E402
 from grubook import energy, exercises  # noqa: E402
 from grubook.energy import DataFileError  # noqa: E402
 from grubook.tasks import addition  # noqa: E402
-from grubook.training import DivergenceError, train  # noqa: E402
+from grubook.training import DivergenceError, SequenceModel, train  # noqa: E402
 
 NAN, INF = math.nan, math.inf
 
@@ -820,3 +821,66 @@ def test_layers_over_the_parameter_budget_raise_before_allocating(monkeypatch, b
         build()
     with torch.device("meta"):
         assert grubook.count_parameters(build()) > 1000
+
+
+# ----- dates, steps and time indexes: refused, never guessed -------------------------------------
+def test_pjm_day_first_or_month_first_dates_are_refused_not_guessed(tmp_path):
+    """02/01/2004 is 2 January or 1 February: pandas used to read it month-first, silently, and
+    over a year every day <= 12 was swapped with no gap or duplicate to give it away."""
+    rows = "".join(f"{d:02d}/01/2004 {h:02d}:00,{100 + h}\n" for d in (1, 2) for h in range(24))
+    with pytest.raises(
+        DataFileError, match=r"ISO dates .* first on line 2: '01/01/2004 00:00'.*never"
+    ):
+        energy.load_pjm_csv(write(tmp_path, OK_PJM + rows))
+
+
+def test_pjm_files_that_are_not_hourly_are_refused(tmp_path):
+    daily = "".join(f"2004-01-{d:02d} 00:00:00,{100 + d}\n" for d in range(1, 29))
+    with pytest.raises(
+        DataFileError, match=r"is not hourly: 100% of its consecutive rows are 1 days"
+    ):
+        energy.load_pjm_csv(write(tmp_path, OK_PJM + daily))  # was: 96% of the hours interpolated
+    three = "".join(f"2004-01-0{1 + h // 24} {h % 24:02d}:00:00,{h}\n" for h in range(0, 72, 3))
+    with pytest.raises(DataFileError, match=r"is not hourly: .* 0 days 03:00:00 apart"):
+        energy.load_pjm_csv(write(tmp_path, OK_PJM + three, "three.csv"))
+    dates = "".join(f"2004-01-{d:02d},{d}\n" for d in range(1, 5))
+    with pytest.raises(DataFileError, match=r"dates without a time of day: .* '2004-01-01'"):
+        energy.load_pjm_csv(write(tmp_path, OK_PJM + dates, "dates.csv"))
+    gappy = hours("2004-01-01", [1, 2, 3, "", "", 6, 7, 8])  # hourly with a gap: still read
+    assert energy.load_pjm_csv(write(tmp_path, OK_PJM + gappy, "gappy.csv")).attrs["gaps"] == 2
+
+
+def test_pjm_loader_reads_regular_files_only(tmp_path):
+    fifo = tmp_path / "load.csv"
+    os.mkfifo(fifo)  # opening it for reading would block forever
+    with pytest.raises(DataFileError, match="is not a regular file"):
+        energy.load_pjm_csv(fifo)
+    with pytest.raises(DataFileError, match="is not a regular file"):
+        energy.load_pjm_csv("/dev/zero")  # would be read until memory ran out
+
+
+@pytest.mark.parametrize(
+    "damage, problem",
+    [
+        (lambda df: df.drop(df.index[100:110]), r"rows 99 and 100 are 0 days 11:00:00 apart"),
+        (lambda df: df.sample(frac=1, random_state=0), r"comes before row .*not in time order"),
+        (lambda df: pd.concat([df, df.iloc[-1:]]), r"the hour .* appears twice"),
+        (lambda df: pd.concat([df.iloc[:50], df.iloc[60:], df.iloc[50:60]]), r"not in time order"),
+    ],
+)
+def test_prepare_refuses_a_time_index_that_is_not_every_hour_once_in_order(damage, problem):
+    df = load_table()
+    energy.prepare(df, lookback=24, test_months=1, val_months=1)  # the table itself is fine
+    with pytest.raises(ValueError, match=r"one row per hour, in time order.*" + problem):
+        energy.prepare(damage(df), lookback=24, test_months=1, val_months=1)
+
+
+def test_sequence_model_reads_one_unbatched_sequence_like_a_batch_of_one():
+    """(time, input) used to read out[:, -1], the last hidden unit over time: silently wrong when
+    time equals the hidden size, a matmul error otherwise."""
+    torch.manual_seed(0)
+    for per_step in (False, True):
+        model = SequenceModel("gru", 3, 8, 2, per_step=per_step)
+        for time in (8, 5):  # 8: time equals the hidden size
+            x = torch.randn(time, 3)
+            torch.testing.assert_close(model(x), model(x.unsqueeze(0))[0])

@@ -68,8 +68,9 @@ _FLOAT32_MAX = float(torch.finfo(torch.float32).max)
 class SequenceModel(nn.Module):
     """Recurrent layer + linear read-out.
 
-    x: (batch, time, input_size). Returns (batch, time, output_size) when ``per_step`` and
-    (batch, output_size) otherwise (read out from the last step's hidden state). ``fast`` goes to
+    x: (batch, time, input_size), or (time, input_size) for one sequence. Returns (batch, time,
+    output_size) when ``per_step`` and (batch, output_size) otherwise (read out from the last
+    step's hidden state); without the batch dimension for one sequence. ``fast`` goes to
     the recurrent layer (True: torch's fused kernel; False: the readable loop of step functions).
     """
 
@@ -102,7 +103,7 @@ class SequenceModel(nn.Module):
             out, _, gates = self.rnn(x, return_gates=True)
         else:
             out = self.rnn(x)[0]
-        y = self.head(out if self.per_step else out[:, -1])
+        y = self.head(out if self.per_step else out[..., -1, :])  # the last step, batched or not
         return (y, gates) if return_gates else y
 
 

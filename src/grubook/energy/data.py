@@ -120,6 +120,8 @@ def _read_rows(path) -> tuple[list[str], list[list[str]], np.ndarray]:
         _fail(path, "is a directory; expected a CSV file such as AEP_hourly.csv.")
     if not os.path.exists(path):
         _fail(path, "no such file.")
+    if not os.path.isfile(path):  # a FIFO would block, a device such as /dev/zero never end
+        _fail(path, "is not a regular file (a pipe, device or socket); expected a CSV file.")
     header, rows, lines = None, [], []
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
@@ -153,6 +155,27 @@ def _read_rows(path) -> tuple[list[str], list[list[str]], np.ndarray]:
     return header, rows, np.asarray(lines)
 
 
+# an ISO 8601 date and time of day, seconds optional, with or without a UTC offset
+ISO_TIME = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?"
+
+
+def _check_step(path, index: pd.DatetimeIndex) -> None:
+    """Refuse a file whose rows are not hourly: with three steps or more between consecutive
+    distinct times, the most common one must be one hour (a daily or 3-hourly file would be mostly
+    invented by filling gaps). Fewer steps say nothing of a file's rhythm: the gap rules apply."""
+    if len(index) < 4:
+        return
+    steps = pd.Series(np.diff(index.to_numpy(dtype="datetime64[ns]")))
+    common = steps.mode().iloc[0]
+    if common != pd.Timedelta(hours=1):
+        share = float((steps == common).mean())
+        _fail(
+            path,
+            f"is not hourly: {share:.0%} of its consecutive rows are {common} apart. "
+            "load_pjm_csv reads one row per hour; resample the file to hours first.",
+        )
+
+
 def _parse_times(path, text: pd.Series, lines: np.ndarray) -> pd.Series:
     """Column 'Datetime' as timestamps: local times without a UTC offset (the Kaggle files), or
     every one with the same offset; anything else is a :class:`DataFileError`."""
@@ -175,8 +198,25 @@ def _parse_times(path, text: pd.Series, lines: np.ndarray) -> pd.Series:
                 f"{offset.iloc[other.argmax()]} on line {lines[other.argmax()]}); expected local "
                 "times without an offset, as in the Kaggle files, or one offset throughout.",
             )
+    date_only = text.str.fullmatch(r"\d{4}-\d\d-\d\d").to_numpy()
+    if date_only.any():
+        _fail(
+            path,
+            "column 'Datetime' has dates without a time of day: "
+            f"{_first_bad(date_only, text, lines)}; expected one row per hour "
+            "('YYYY-MM-DD HH:MM:SS').",
+        )
+    not_iso = ~text.str.fullmatch(ISO_TIME).to_numpy()
+    if not_iso.any():
+        _fail(
+            path,
+            "column 'Datetime' must hold ISO dates and times 'YYYY-MM-DD HH:MM:SS', as the Kaggle "
+            f"PJM files do: {_first_bad(not_iso, text, lines)}. A form such as 02/01/2004 can be "
+            "read day-first or month-first, so it is never guessed; convert the column to ISO 8601 "
+            "first (e.g. pandas.to_datetime(..., dayfirst=True) once you know the order).",
+        )
     try:
-        time = pd.to_datetime(text, errors="coerce", format="mixed")
+        time = pd.to_datetime(text, errors="coerce", format="ISO8601")
     except (ValueError, TypeError, OverflowError) as err:
         _fail(path, f"column 'Datetime' cannot be read as dates ({str(err).splitlines()[0]}).")
     bad = time.isna().to_numpy()
@@ -283,6 +323,7 @@ def load_pjm_csv(
     series = pd.Series(load.to_numpy(float), index=pd.DatetimeIndex(time, name="time")).sort_index()
     duplicates = int(series.index.duplicated().sum())
     series = series.groupby(level=0).mean()  # a repeated hour: the mean of its rows
+    _check_step(path, series.index)
     full = pd.date_range(series.index[0], series.index[-1], freq="h", name="time")
     series = series.reindex(full)
     filled = series.isna()
