@@ -862,16 +862,21 @@ def test_pjm_loader_reads_regular_files_only(tmp_path):
 @pytest.mark.parametrize(
     "damage, problem",
     [
-        (lambda df: df.drop(df.index[100:110]), r"rows 99 and 100 are 0 days 11:00:00 apart"),
+        (
+            lambda df: df.drop(df.index[100:110]),
+            r"step is 0 days 01:00:00, but rows 99 and 100 are ",
+        ),
         (lambda df: df.sample(frac=1, random_state=0), r"comes before row .*not in time order"),
-        (lambda df: pd.concat([df, df.iloc[-1:]]), r"the hour .* appears twice"),
+        (lambda df: pd.concat([df, df.iloc[-1:]]), r"the time .* appears twice"),
         (lambda df: pd.concat([df.iloc[:50], df.iloc[60:], df.iloc[50:60]]), r"not in time order"),
     ],
 )
 def test_prepare_refuses_a_time_index_that_is_not_every_hour_once_in_order(damage, problem):
     df = load_table()
     energy.prepare(df, lookback=24, test_months=1, val_months=1)  # the table itself is fine
-    with pytest.raises(ValueError, match=r"one row per hour, in time order.*" + problem):
+    half = energy.load_vic_elec("30min").iloc[: 24 * 200]  # and so is a regular half-hourly one
+    energy.prepare(half, lookback=48, test_months=1, val_months=1)
+    with pytest.raises(ValueError, match=r"one row per time step, in time order.*" + problem):
         energy.prepare(damage(df), lookback=24, test_months=1, val_months=1)
 
 

@@ -54,30 +54,37 @@ def _check_table(df) -> None:
         )
 
 
-def _check_hourly(df) -> None:
-    """Raise unless ``df``'s index is hourly, in order, with no hour missing or repeated: the rows a
-    window counts must be hours, or a 24-row window would not span 24 hours."""
+def _check_regular(df) -> None:
+    """Raise unless ``df``'s index is regular: in time order, no time repeated, every step the same
+    (an hour, or half an hour for ``load_vic_elec("30min")``). A window counts rows, so a 24-row
+    window must span 24 steps."""
     steps = np.diff(df.index.to_numpy(dtype="datetime64[ns]"))  # absolute time, across DST
-    bad = np.flatnonzero(steps != np.timedelta64(1, "h"))
-    if not len(bad):
-        return
-    zero = np.timedelta64(0, "h")
-    for kind in (steps < zero, steps == zero, steps > zero):  # the worst kind first
-        if kind[bad].any():
-            i = int(bad[kind[bad]][0])
-            break
-    a, b = df.index[i], df.index[i + 1]
-    if b < a:
-        problem = f"row {i + 1} ({b}) comes before row {i} ({a}): the index is not in time order"
-    elif b == a:
-        problem = f"the hour {a} appears twice (rows {i} and {i + 1})"
+    zero = np.timedelta64(0, "ns")
+    if (steps <= zero).any():
+        i = int(np.flatnonzero(steps <= zero)[0])
+        a, b = df.index[i], df.index[i + 1]
+        problem = (
+            f"the time {a} appears twice (rows {i} and {i + 1})"
+            if a == b
+            else f"row {i + 1} ({b}) comes before row {i} ({a}): the index is not in time order"
+        )
     else:
-        problem = f"rows {i} and {i + 1} are {b - a} apart ({a} to {b}): hours are missing"
+        values, counts = np.unique(steps, return_counts=True)
+        step = values[counts.argmax()] if len(steps) else zero  # the table's step: the commonest
+        bad = np.flatnonzero(steps != step)
+        if not len(bad):
+            return
+        i = int(bad[0])
+        a, b = df.index[i], df.index[i + 1]
+        problem = (
+            f"its step is {pd.Timedelta(step)}, but rows {i} and {i + 1} are {b - a} apart "
+            f"({a} to {b}): rows are missing"
+        )
     raise ValueError(
-        f"df must have one row per hour, in time order, with no hour missing or repeated "
-        f"({len(bad)} step(s) are not one hour); {problem}. Load the file with "
-        "energy.load_pjm_csv (which fills short gaps) or, after dropna(), reindex to every hour "
-        "and fill the gaps; sort with df.sort_index() and drop repeated hours."
+        f"df must have one row per time step, in time order, with none missing or repeated; "
+        f"{problem}. Load the file with energy.load_pjm_csv (which fills short gaps) or, after "
+        "dropna(), reindex to every step and fill the gaps; sort with df.sort_index() and drop "
+        "repeated times."
     )
 
 
@@ -266,7 +273,7 @@ def prepare(
     lookback = _checks.positive_int("lookback", lookback)
     lead = _checks.non_negative_int("lead", lead)
     _check_table(df)
-    _check_hourly(df)
+    _check_regular(df)
     if df["load"].isna().any():
         raise ValueError(
             "the load column has missing values; load it with gaps='interpolate' first."
