@@ -98,3 +98,15 @@ def test_the_teaching_package_holds_no_build_machinery():
     assert not list(src.rglob("*.css")) and not list(src.rglob("*.js"))
     static = ROOT / "src" / "grubook_site" / "static"
     assert (static / "grubook.css").is_file() and (static / "grubook.js").is_file()
+
+
+def test_a_thebe_server_url_with_a_token_is_refused():
+    """Every built page would publish the token, and with it the right to run code on the server."""
+    from sphinx.errors import ExtensionError
+
+    from grubook_site import assets
+
+    with pytest.raises(ExtensionError, match=r"holds a token: it would be written into every"):
+        assets.thebe_server("http://127.0.0.1:8888/?token=abc")
+    settings = assets.thebe_server("http://127.0.0.1:8888/lab")
+    assert settings == {"baseUrl": "http://127.0.0.1:8888/lab", "token": ""}

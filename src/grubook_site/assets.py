@@ -39,8 +39,10 @@ Configuration (``_config.yml`` under ``sphinx: config:``):
 
 ``grubook_thebe_server``
     empty (the default): the Live Code button starts a kernel on Binder, from the repository in
-    ``_config.yml``. A URL such as ``http://127.0.0.1:8888/?token=abc``: it connects to that Jupyter
-    server instead (the browser test does this; so can a teacher with a classroom server).
+    ``_config.yml``. A URL such as ``http://127.0.0.1:8888/``: it connects to that Jupyter server
+    instead (the browser test does this; so can a teacher with a classroom server). A URL with a
+    ``token`` is refused: the token would be written into every page and published with the site,
+    and anyone reading it could run code on that server.
 """
 
 from __future__ import annotations
@@ -141,7 +143,24 @@ def sync(src: Path, dst: Path, ignore: tuple[str, ...]) -> None:
     )
 
 
+def thebe_server(url: str) -> dict:
+    """Thebe's ``serverSettings`` for ``grubook_thebe_server``; a URL holding a token is refused
+    with an :class:`ExtensionError` that says why (every built page would publish it)."""
+    parts = urlsplit(url)
+    if "token" in parse_qs(parts.query) or "token" in parts.fragment:
+        raise ExtensionError(
+            f"grubook_thebe_server {url!r} holds a token: it would be written into every built "
+            "page and published with the site, and anyone who reads it could run code on that "
+            "server as you. Give the server's URL without a token and let the server check who "
+            "connects (a JupyterHub login), or, for a test on this machine, run a server on "
+            "127.0.0.1 without a token."
+        )
+    return {"baseUrl": f"{parts.scheme}://{parts.netloc}{parts.path or '/'}", "token": ""}
+
+
 def _collect(app, config) -> None:
+    if config.grubook_thebe_server:
+        thebe_server(config.grubook_thebe_server)  # refuse a token before anything is built
     out = _asset_dir(app)
     # a fresh folder each build: nothing left over from an older build (plotly.min.js, require.js)
     shutil.rmtree(out, ignore_errors=True)
@@ -223,16 +242,7 @@ def _thebe_page_config(app, doctree, docname) -> None:
     options: dict = {"kernelOptions": {"kernelName": kernel}, "mathjaxUrl": ""}
     server = app.config.grubook_thebe_server
     if server:
-        parts = urlsplit(server)
-        token = (parse_qs(parts.query).get("token") or [""])[0]
-        options.update(
-            useBinder=False,
-            requestKernel=True,
-            serverSettings={
-                "baseUrl": f"{parts.scheme}://{parts.netloc}{parts.path or '/'}",
-                "token": token,
-            },
-        )
+        options.update(useBinder=False, requestKernel=True, serverSettings=thebe_server(server))
         options["kernelOptions"]["path"] = str(Path(docname).parent)
     body = json.dumps(options).replace("</", "<\\/")
     doctree.append(
