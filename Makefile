@@ -20,13 +20,17 @@ setup:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --upgrade pip
 	$(BIN)/pip install --no-deps torch==2.13.0 $(TORCH_INDEX)
-	# requirements.txt then finds torch==2.13.0 (+cpu) installed, and brings torch's own dependencies
-	$(BIN)/pip install -r requirements.txt
-	$(BIN)/pip install --no-deps -e .
-	@$(BIN)/python -c "import sys, torch; sys.exit(torch.version.cuda is not None)" || \
+	# before anything else is installed: a CUDA torch here would pull GBs of CUDA libraries next
+	# (Linux only: macOS wheels are CPU-only). A CUDA wheel is +cuXXX or requires nvidia-* packages.
+	@[ "$(shell uname -s)" != Linux ] || $(BIN)/python -c "import sys, importlib.metadata as m; \
+	  sys.exit('+cu' in m.version('torch') or \
+	  any(r.startswith('nvidia') for r in (m.requires('torch') or [])))" || \
 	  { echo "make setup: a CUDA build of torch was installed; PyTorch's CPU index could not be used" \
 	    "(pip install --force-reinstall --no-deps torch==2.13.0 --index-url" \
 	    "https://download.pytorch.org/whl/cpu fixes it)"; exit 1; }
+	# requirements.txt then finds torch==2.13.0 (+cpu) installed, and brings torch's own dependencies
+	$(BIN)/pip install -r requirements.txt
+	$(BIN)/pip install --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3"
 	npm ci --ignore-scripts --no-audit --no-fund   # MathJax, plotly.js (cartesian bundle), Thebe (package-lock.json)
 

@@ -84,3 +84,31 @@ def test_prerequisite_check_names_what_is_missing(tmp_path, fakes, python, expec
     assert result.returncode == 1
     for text in expected:
         assert text in result.stderr, result.stderr
+
+
+def test_setup_refuses_a_cuda_torch_before_installing_the_rest(tmp_path):
+    """The check runs right after torch alone is installed (no dependencies yet, so it reads the
+    wheel's metadata): a CUDA torch would otherwise pull GBs of CUDA libraries with the
+    requirements before anything failed."""
+    import re
+
+    recipe = subprocess.run(
+        ["make", "-n", "setup"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert recipe.index("m.version('torch')") < recipe.index("pip install -r requirements.txt")
+    code = re.search(r'python -c "(import sys, importlib\.metadata.*?)" \|\|', recipe, re.S)
+    code = code.group(1).replace("\\\n", "")
+    wheels = [
+        ("2.13.0+cpu", [], 0),
+        ("2.13.0", ["nvidia-cudnn-cu12==9.1"], 1),
+        ("2.13.0+cu128", [], 1),
+    ]
+    for version, requires, refused in wheels:
+        dist = tmp_path / version / f"torch-{version}.dist-info"
+        dist.mkdir(parents=True)
+        lines = ["Metadata-Version: 2.1", "Name: torch", f"Version: {version}"]
+        lines += [f"Requires-Dist: {r}" for r in requires]
+        (dist / "METADATA").write_text("\n".join(lines) + "\n")
+        env = dict(os.environ, PYTHONPATH=str(dist.parent))  # this fake torch is found first
+        rc = subprocess.run([sys.executable, "-c", code], env=env).returncode
+        assert rc == refused, (version, requires)
