@@ -110,3 +110,19 @@ def test_a_thebe_server_url_with_a_token_is_refused():
         assets.thebe_server("http://127.0.0.1:8888/?token=abc")
     settings = assets.thebe_server("http://127.0.0.1:8888/lab")
     assert settings == {"baseUrl": "http://127.0.0.1:8888/lab", "token": ""}
+
+
+def test_the_sites_javascript_builds_the_page_from_text_never_from_markup():
+    """A Plotly title or a Thebe status holding <img src=x onerror=...> must never run: the site's
+    scripts set textContent, build elements, or read markup through an inert DOMParser document."""
+    import re
+
+    markup = re.compile(r"\.(innerHTML|outerHTML)\s*\+?=|insertAdjacentHTML|document\.write")
+    static = ROOT / "src" / "grubook_site" / "static"
+    found = [
+        f"{js.name}:{n}: {line.strip()}"
+        for js in sorted(static.glob("*.js"))
+        for n, line in enumerate(js.read_text().splitlines(), 1)
+        if markup.search(line)
+    ]
+    assert not found, "markup from strings in the site's JavaScript:\n" + "\n".join(found)

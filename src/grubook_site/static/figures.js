@@ -36,9 +36,9 @@
       .replace(/<br\s*\/?>/gi, ". ")
       .replace(/<sub>/gi, " ")
       .replace(/<sup>/gi, "^");
-    var box = document.createElement("div");
-    box.innerHTML = s;
-    return (box.textContent || "").replace(/\s+/g, " ").replace(/\s+([.,;:])/g, "$1").trim();
+    // an inert document: its scripts never run and its images never load (no onerror)
+    var text = new DOMParser().parseFromString(s, "text/html").body.textContent;
+    return (text || "").replace(/\s+/g, " ").replace(/\s+([.,;:])/g, "$1").trim();
   }
 
   function titleText(t) {

@@ -19,9 +19,16 @@
     if (document.querySelectorAll("div.thebe-cell").length > 0) return;
     var useBinder = window.thebe.getPageConfig().useBinder !== false;
     document.querySelectorAll(".thebe-launch-button").forEach(function (button) {
-      button.innerHTML = '<div class="spinner"><div class="rect1"></div>' +
-        '<div class="rect2"></div><div class="rect3"></div><div class="rect4"></div></div>' +
-        '<span class="loading-text"></span>';
+      var spinner = document.createElement("div");
+      spinner.className = "spinner";
+      ["rect1", "rect2", "rect3", "rect4"].forEach(function (name) {
+        var bar = document.createElement("div");
+        bar.className = name;
+        spinner.appendChild(bar);
+      });
+      var loading = document.createElement("span");
+      loading.className = "loading-text";
+      button.replaceChildren(spinner, loading);
     });
     var thebeStatus;
     window.thebe.on("status", function (evt, data) {
@@ -31,9 +38,13 @@
         button.classList.add("thebe-status-" + data.status);
         var text = button.querySelector(".loading-text");
         if (text) {
-          text.innerHTML = "<span class='launch_msg'>" +
-            (useBinder ? "Launching from mybinder.org: " : "Connecting to Jupyter: ") +
-            "</span><span class='status'>" + data.status + "</span>";
+          var msg = document.createElement("span");
+          msg.className = "launch_msg";
+          msg.textContent = useBinder ? "Launching from mybinder.org: " : "Connecting to Jupyter: ";
+          var status = document.createElement("span");
+          status.className = "status";
+          status.textContent = String(data.status);  // text, never markup
+          text.replaceChildren(msg, status);
         }
       }
       thebeStatus = data.status;

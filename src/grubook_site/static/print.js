@@ -10,9 +10,10 @@
   "use strict";
 
   function plain(html) {
-    var box = document.createElement("div");
-    box.innerHTML = String(html === undefined || html === null ? "" : html);
-    return (box.textContent || "").replace(/\s+/g, " ").trim();
+    var s = String(html === undefined || html === null ? "" : html);
+    // an inert document: its scripts never run and its images never load (no onerror)
+    var text = new DOMParser().parseFromString(s, "text/html").body.textContent;
+    return (text || "").replace(/\s+/g, " ").trim();
   }
 
   function sliderName(s, k) {
