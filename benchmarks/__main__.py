@@ -1,4 +1,4 @@
-"""python -m benchmarks [--only speed,floor,book,quality,site,teaching] [--threads N] ..."""
+"""python -m benchmarks [--only speed,book,quality,site,teaching] [--threads N] ..."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from grubook import timing
 
 from ._common import SIZES
 
-SECTIONS = ("speed", "floor", "book", "quality", "site", "teaching")
+SECTIONS = ("speed", "book", "quality", "site", "teaching")
 
 
 def parse(argv):
@@ -38,7 +38,7 @@ def parse(argv):
         help="torch threads (default 1: the book trains with one thread, and on a shared "
         "2-core machine two threads collapse when another process holds a core)",
     )
-    p.add_argument("--cells", default="gru,lstm,rnn", help="layers for sections 1 and 2")
+    p.add_argument("--cells", default="gru,lstm,rnn", help="layers for section 1")
     p.add_argument(
         "--sizes", default="all", help="indices into the size list, e.g. 0,1,2 (default all)"
     )
@@ -92,12 +92,9 @@ def main(argv=None) -> int:
 
     print(parts[0], flush=True)
     results = {}
-    if "speed" in args.only or "floor" in args.only:
-        speed.measure(sizes, cells, quick=args.quick, results=results)
     if "speed" in args.only:
+        speed.measure(sizes, cells, quick=args.quick, results=results)
         emit(speed.speed_section(results, sizes, cells))
-    if "floor" in args.only:
-        emit(speed.floor_section(results, sizes, cells, quick=args.quick))
     cache_dir = None
     if "book" in args.only:
         from . import book
@@ -107,7 +104,7 @@ def main(argv=None) -> int:
     if "quality" in args.only:
         from . import quality
 
-        emit("## 4. Quality\n\n" + quality.addition() + "\n\n" + quality.energy(cache_dir))
+        emit("## 3. Quality\n\n" + quality.addition() + "\n\n" + quality.energy(cache_dir))
     if "site" in args.only:
         from . import site
 

@@ -91,7 +91,7 @@ def glue_values(cache_dir: Path, notebook: str) -> dict[str, str]:
 
 def run(timeout: float = 1500, root: Path = ROOT) -> tuple[str, Path | None]:
     """Build a fresh copy of ``root`` twice. Returns (markdown section, the copy's cache dir)."""
-    head = "## 3. Executing the book\n\n"
+    head = "## 2. Executing the book\n\n"
     exe = jupyter_book()
     if exe is None:
         return head + "Skipped: `jupyter-book` is not installed in this environment.", None

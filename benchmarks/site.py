@@ -16,7 +16,7 @@ from grubook_site.book import toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
-HEAD = "## 5. The site: page weight on a first visit\n\n"
+HEAD = "## 4. The site: page weight on a first visit\n\n"
 
 
 def measure(html: Path, pages: list[str]) -> list[browser.Visit]:

@@ -1,6 +1,5 @@
-"""Sections 1 and 2: one layer forward+backward, grubook (torch's fused kernel, and the readable
-loop with ``fast=False``) against torch.nn, for the GRU, LSTM and RNN; and the matmul FLOP floor of
-each size."""
+"""Section 1: one layer forward+backward, grubook (torch's fused kernel, and the readable loop with
+``fast=False``) against torch.nn, for the GRU, LSTM and RNN."""
 
 from __future__ import annotations
 
@@ -103,76 +102,3 @@ def speed_section(results, sizes, cells) -> str:
         "loop (`fast=False`, one step function per time step) is what every gate picture runs."
     )
     return "## 1. One layer, grubook vs torch.nn\n\n" + note + "\n\n" + table(headers, rows)
-
-
-# ----- section 2: the matmul FLOP floor ----------------------------------------------------------
-def matmul_flops(cell: str, size) -> dict[str, int]:
-    """Matmul FLOPs of one layer (x needs no gradient): forward = input and hidden projections;
-    backward = d weight_ih, d weight_hh and d h_{t-1} (no d x)."""
-    batch, time_, inp, hidden = size
-    rows = CELLS[cell][2] * hidden
-    proj_in = 2 * time_ * batch * inp * rows
-    proj_h = 2 * time_ * batch * hidden * rows
-    return {"forward": proj_in + proj_h, "backward": proj_in + 2 * proj_h}
-
-
-def floor_ms(cell: str, size, budget: float) -> tuple[float, float]:
-    """Time the matmuls a layer cannot avoid, at their real shapes, as a sum:
-    (floor ms, GFLOP/s)."""
-    batch, time_, inp, hidden = size
-    rows = CELLS[cell][2] * hidden
-    gen = torch.Generator().manual_seed(0)
-    x = torch.randn(time_ * batch, inp, generator=gen)
-    w_ih = torch.randn(rows, inp, generator=gen)
-    w_hh = torch.randn(rows, hidden, generator=gen)
-    h = torch.randn(batch, hidden, generator=gen)
-    g = torch.randn(batch, rows, generator=gen)
-    g_all = torch.randn(time_ * batch, rows, generator=gen)
-    h_all = torch.randn(time_ * batch, hidden, generator=gen)
-
-    def matmuls():
-        x.mm(w_ih.t())  # input projections, all steps
-        for _ in range(time_):
-            h.mm(w_hh.t())  # forward: U h_{t-1}, one step at a time
-            g.mm(w_hh)  # backward: d h_{t-1}
-        g_all.t().mm(x)  # d weight_ih
-        g_all.t().mm(h_all)  # d weight_hh
-
-    seconds = median_ms(interleaved_within({"mm": matmuls}, budget)["mm"])
-    flops = sum(matmul_flops(cell, size).values())
-    return seconds, flops / (seconds * 1e-3) / 1e9
-
-
-def floor_section(results, sizes, cells, quick=False) -> str:
-    rows = []
-    for cell in cells:
-        for size in sizes:
-            floor, rate = floor_ms(cell, size, budget_for(size, quick) / 2)
-            flops = matmul_flops(cell, size)
-            e = results[(cell, size)]
-            row = [
-                cell.upper(),
-                size_str(size),
-                f"{sum(flops.values()) / 1e9:.3f}",
-                f"{rate:.0f}",
-                f"{floor:.2f}",
-                f"{median_ms(e['torch.nn']) / floor:.2f}",
-                f"{median_ms(e['grubook']) / floor:.2f}",
-            ]
-            rows.append(row)
-    headers = [
-        "layer",
-        "(batch, time, input, hidden)",
-        "matmul GFLOP fwd+bwd",
-        "matmul GFLOP/s here",
-        "floor ms",
-        "torch.nn × floor",
-        "grubook × floor",
-    ]
-    note = (
-        "The floor is the time of the matmuls a layer must do (input projections, one hidden "
-        "matmul per step forward and one backward, the two weight gradients), timed at their real "
-        "shapes in this run; GFLOP/s is their FLOP count over that time. Everything else a layer "
-        "spends (element-wise gates, Python and autograd overhead) is the multiple above 1."
-    )
-    return "## 2. The matmul FLOP floor\n\n" + note + "\n\n" + table(headers, rows)

@@ -14,7 +14,7 @@ from pathlib import Path
 from ._common import table
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAD = "## 6. Teaching: the classroom commands\n\n"
+HEAD = "## 5. Teaching: the classroom commands\n\n"
 LIMIT_S = 10 * 60
 #: (make target, the folder it writes, whether it needs the built site)
 COMMANDS = (
