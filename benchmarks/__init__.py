@@ -2,9 +2,10 @@
 
 Sections: ``speed`` (grubook's kernel and readable loop vs torch.nn, forward+backward), ``book``
 (time to execute each chapter, cold and from the execution cache), ``site`` (bytes each built page
-loads, in Chromium), ``quality`` (addition task and energy forecasting). Tables are printed and written to ``_build/benchmarks.md``.
-Nothing here is asserted in unit tests: these machines are shared and noisy, so the tables quote
-medians of interleaved repeats and ratios measured in the same process.
+loads, in Chromium), ``quality`` (addition task and energy forecasting). Tables are printed and
+written to ``_build/benchmarks.md``. Nothing here is asserted in unit tests: these machines are
+shared and noisy, so the tables quote medians of interleaved repeats and ratios measured in the
+same process.
 """
 
 import os
