@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
+from test_views_gates import assert_steps_are_the_figure
 
 from grubook import sliders, views  # noqa: E402
 from grubook.tasks import addition  # noqa: E402
@@ -87,27 +88,26 @@ def test_gate_figure_shows_the_data_function(model, corr):
 def test_static_gate_figure_steps_equal_the_figure_function(model, corr):
     pairs = [(173, 95), (3, 1), (255, 1)]
     fig = views.addition.static_gate_figure(model, pairs, bits=8, corr=corr)
-    steps = fig.layout.sliders[0].steps
-    assert [s.label for s in steps] == ["173 + 95", "3 + 1", "255 + 1"]
-    shown = [sliders.step_figure(fig, i) for i in range(len(pairs))]
-    for i, (a, b) in enumerate(pairs):
-        expected = views.addition.gate_figure(model, a=a, b=b, bits=8, corr=corr)
-        assert sliders.same_figure(shown[i], expected)
-        assert not sliders.same_figure(shown[i], shown[(i + 1) % len(pairs)])  # the slider bites
-    # the figure opens on the first sum
-    assert sliders.same_figure(fig, shown[0])
+    assert fig.layout.sliders[0].active == 0  # the figure opens on the first sum
+    assert_steps_are_the_figure(
+        fig,
+        pairs,
+        lambda p: views.addition.gate_figure(model, *p, bits=8, corr=corr),
+        ["173 + 95", "3 + 1", "255 + 1"],
+    )
 
 
 def test_static_adder_figure_each_sum_at_its_own_width(model, corr):
     pairs = [(3, 1), (2**64 - 1, 1), (2**99 + 7, 2**98 + 9)]
     fig = views.addition.static_adder_figure(model, pairs, labels=["small", "64", "100"], corr=corr)
-    assert [s.label for s in fig.layout.sliders[0].steps] == ["small", "64", "100"]
-    for i, (a, b) in enumerate(pairs):
-        shown = sliders.step_figure(fig, i)
-        expected = views.addition.gate_figure(model, a=a, b=b, bits=None, corr=corr)
-        assert sliders.same_figure(shown, expected)
-        assert len(shown["data"][0]["x"]) == max(8, a.bit_length(), b.bit_length()) + 1
-    assert not sliders.same_figure(sliders.step_figure(fig, 0), sliders.step_figure(fig, 1))
+    shown = assert_steps_are_the_figure(
+        fig,
+        pairs,
+        lambda p: views.addition.gate_figure(model, *p, bits=None, corr=corr),
+        ["small", "64", "100"],
+    )
+    for (a, b), step in zip(pairs, shown):
+        assert len(step["data"][0]["x"]) == max(8, a.bit_length(), b.bit_length()) + 1
 
 
 def test_carry_correlations_against_numpy(model, corr):

@@ -3,7 +3,6 @@ are the view's one figure function."""
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -111,15 +110,21 @@ def test_unit_order_is_a_permutation_and_reorders_rows(recall_model):
     assert ordered["units"].tolist() == (order + 1).tolist()
 
 
-def assert_steps_are_the_figure(fig, values, figure):
-    """Step i of a static figure is figure(values[i]), and the slider changes what is shown."""
-    steps = fig.layout.sliders[0].steps
-    assert len(steps) == len(values)
+def assert_steps_are_the_figure(fig, values, figure, labels=None):
+    """Step i of a static figure is figure(values[i]) (labelled ``labels[i]`` when given), the
+    figure opens on its active step, and every move of the slider (last to first included)
+    changes what is shown. Returns the steps as shown."""
+    slider = fig.layout.sliders[0]
+    assert len(slider.steps) == len(values)
+    if labels is not None:
+        assert [s.label for s in slider.steps] == labels
     shown = [sliders.step_figure(fig, i) for i in range(len(values))]
     for i, v in enumerate(values):
         assert sliders.same_figure(shown[i], figure(v)), f"step {i} ({v!r})"
-    for a, b in itertools.pairwise(shown):  # a slider that moves but changes nothing is a defect
-        assert not sliders.same_figure(a, b)
+    for i, a in enumerate(shown):  # a slider that moves but changes nothing is a defect
+        assert not sliders.same_figure(a, shown[(i + 1) % len(shown)])
+    assert sliders.same_figure(fig, shown[slider.active or 0])
+    return shown
 
 
 def test_gate_step_figure_shows_the_data_function():

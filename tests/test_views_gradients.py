@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from test_views_gates import assert_steps_are_the_figure
 
 from grubook import sliders
 from grubook.views import gradients as gr
@@ -110,24 +111,18 @@ def test_gradient_reach_figure_draws_the_data_functions():
 def test_static_rnn_figure_steps_equal_the_figure_function():
     radii = (0.5, 1.0, 4.0)
     fig = gr.static_rnn_figure(radii, **KW)
-    assert [s.label for s in fig.layout.sliders[0].steps] == ["0.5", "1", "4"]
     assert fig.layout.sliders[0].active == 1
-    shown = [sliders.step_figure(fig, i) for i in range(len(radii))]
-    for radius, step in zip(radii, shown):
-        expected = gr.gradient_reach_figure(radius, show_gru=False, **KW)
-        assert sliders.same_figure(step, expected)
-    assert not sliders.same_figure(shown[0], shown[1])
-    assert not sliders.same_figure(shown[1], shown[2])
+    assert_steps_are_the_figure(
+        fig, radii, lambda r: gr.gradient_reach_figure(r, show_gru=False, **KW), ["0.5", "1", "4"]
+    )
 
 
 def test_static_gru_figure_steps_equal_the_figure_function():
     biases = (0.0, 2.0)
     fig = gr.static_gru_figure(biases, **KW)
-    assert [s.label for s in fig.layout.sliders[0].steps] == ["+0", "+2"]
-    shown = [sliders.step_figure(fig, i) for i in range(len(biases))]
-    for shift, step in zip(biases, shown):
-        assert sliders.same_figure(step, gr.gradient_reach_figure(None, shift, **KW))
-    assert not sliders.same_figure(shown[0], shown[1])
+    shown = assert_steps_are_the_figure(
+        fig, biases, lambda shift: gr.gradient_reach_figure(None, shift, **KW), ["+0", "+2"]
+    )
     # the default-init RNN is the fixed reference: only the GRU's trace changes
     assert shown[0]["data"][:2] == shown[1]["data"][:2]
     assert shown[0]["data"][2]["y"] != shown[1]["data"][2]["y"]

@@ -3,8 +3,6 @@ step and the live explorer are the view's one figure function."""
 
 from __future__ import annotations
 
-import itertools
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -12,6 +10,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 import torch
+from test_views_gates import assert_steps_are_the_figure
 
 import grubook
 from grubook import sliders
@@ -95,16 +94,11 @@ def test_keep_write_figure_shows_the_data_function(models, x):
 def test_static_steps_are_the_figure_function(models, x):
     gru, lstm = models
     fig = lc.static_keep_write_figure(gru, lstm, x, index=1)
-    steps = fig.layout.sliders[0].steps
-    assert len(steps) == LENGTH
     first_marker = lc.keep_write_step(gru, lstm, x, 1, 1)["marked"][0]
     assert fig.layout.sliders[0].active == first_marker - 1
-    shown = [sliders.step_figure(fig, i) for i in range(LENGTH)]
-    for i, t in enumerate(range(1, LENGTH + 1)):
-        expected = lc.keep_write_figure(gru, lstm, x, index=1, t=t)
-        assert sliders.same_figure(shown[i], expected), f"step {i} (t = {t})"
-    for a, b in itertools.pairwise(shown):  # every move of the slider changes the figure
-        assert not sliders.same_figure(a, b)
+    assert_steps_are_the_figure(
+        fig, range(1, LENGTH + 1), lambda t: lc.keep_write_figure(gru, lstm, x, index=1, t=t)
+    )
 
 
 def test_live_view_redraws_the_figure_function(models, x):

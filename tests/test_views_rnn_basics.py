@@ -10,6 +10,7 @@ matplotlib.use("Agg")  # the unrolled diagram is a still matplotlib figure
 import numpy as np
 import pytest
 import torch
+from test_views_gates import assert_steps_are_the_figure
 
 from grubook import sliders
 from grubook.views import rnn_basics as rb
@@ -76,16 +77,13 @@ def test_trajectory_figure_draws_the_data_function():
 def test_static_figure_steps_equal_the_figure_function():
     radii, amplitudes, units = (0.5, 1.0, 2.5), (0.5, 8.0), 3
     fig = rb.static_trajectory_figure(radii, amplitudes, units=units, steps=25)
-    steps = fig.layout.sliders[0].steps
-    assert [s.label for s in steps] == ["0.5", "1", "2.5"]
-    shown = [sliders.step_figure(fig, i) for i in range(len(radii))]
-    for radius, step in zip(radii, shown):
-        expected = rb.trajectory_figure(radius, amplitudes, units=units, steps=25)
-        assert sliders.same_figure(step, expected)
-    # the slider really changes the figure: traces and title
-    assert not sliders.same_figure(shown[0], shown[1])
-    assert not sliders.same_figure(shown[1], shown[2])
-    assert "title.text" in sliders.step_layout(fig, 0)
+    assert_steps_are_the_figure(
+        fig,
+        radii,
+        lambda radius: rb.trajectory_figure(radius, amplitudes, units=units, steps=25),
+        ["0.5", "1", "2.5"],
+    )
+    assert "title.text" in sliders.step_layout(fig, 0)  # the slider changes the title too
     # the figure opens on radius 1
     assert fig.layout.sliders[0].active == 1
     assert sliders.same_figure(fig, rb.trajectory_figure(1.0, amplitudes, units=units, steps=25))
