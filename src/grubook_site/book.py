@@ -41,6 +41,20 @@ TOC = ROOT / "_toc.yml"
 # pages and chapters
 
 
+def built_site(site: Path, root: Path | None, error: type[Exception]) -> tuple[Path, Path, dict]:
+    """(site, toc file, config) for a built site ``site`` (``_build/html``) of the book in
+    ``root`` (default: two levels up), config being its ``_config.yml`` ({} without one). Raises
+    ``error`` when the site is not built or ``root`` has no ``_toc.yml``."""
+    site = Path(site).resolve()
+    root = Path(root).resolve() if root else site.parents[1]
+    if not (site / "index.html").is_file():
+        raise error(f"the book is not built ({site} has no index.html): run `make book` first")
+    toc, config = root / "_toc.yml", root / "_config.yml"
+    if not toc.is_file():
+        raise error(f"no _toc.yml in {root}: pass the repository root with --root")
+    return site, toc, yaml.safe_load(config.read_text()) if config.is_file() else {}
+
+
 def toc_entries(toc_file: Path = TOC) -> list[tuple[str | None, str]]:
     """(part caption or None, page as a site-relative .html path) for every page of a Jupyter Book
     ``_toc.yml``, in reading order. The root page has no part."""

@@ -30,10 +30,8 @@ import sys
 import time
 from pathlib import Path
 
-import yaml
-
 from . import browser
-from .book import toc_entries
+from .book import built_site, toc_entries
 from .browser import serve
 
 PDF_NAME = "gru-book.pdf"
@@ -213,21 +211,11 @@ def print_page(driver, url: str, timeout: float = 300) -> tuple[bytes, int]:
 
 def build_pdf(site: Path, out_dir: Path, root: Path | None = None) -> dict:
     """Print the built site ``site`` to ``out_dir/gru-book.pdf``; returns what was done."""
-    site, out_dir = Path(site).resolve(), Path(out_dir).resolve()
-    root = Path(root) if root else site.parents[1]
-    toc = root / "_toc.yml"
-    if not site.is_dir() or not (site / "index.html").is_file():
-        raise PdfError(f"the book is not built ({site} has no index.html): run `make book` first")
-    if not toc.is_file():
-        raise PdfError(f"no _toc.yml in {root}: pass the repository root with --root")
+    site, toc, config = built_site(site, root, PdfError)
+    out_dir = Path(out_dir).resolve()
     missing = chromium_missing()
     if missing:
         raise PdfError(missing)
-    config = (
-        yaml.safe_load((root / "_config.yml").read_text())
-        if (root / "_config.yml").is_file()
-        else {}
-    )
     start = time.time()
     page_html = combined_html(site, toc, config.get("title", "The book"), config.get("author", ""))
     folder = site / Path(toc_entries(toc)[0][1]).parent

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import assets
-from .book import is_chapter, toc_pages
+from .book import built_site, is_chapter, toc_pages
 
 MIN_SLIDES = 10
 SUMMARY_POINTS_PER_SLIDE = 3
@@ -440,20 +440,8 @@ def build_slides(site: Path, out_dir: Path, root: Path | None = None) -> dict:
     """A deck per chapter of the built site ``site`` in ``out_dir``; returns what was made."""
     import shutil
 
-    import yaml
-
-    site, out_dir = Path(site).resolve(), Path(out_dir).resolve()
-    root = Path(root).resolve() if root else site.parents[1]
-    toc = root / "_toc.yml"
-    if not (site / "index.html").is_file():
-        raise SlideError(f"the book is not built ({site} has no index.html): run `make book` first")
-    if not toc.is_file():
-        raise SlideError(f"no _toc.yml in {root}: pass the repository root with --root")
-    config = (
-        yaml.safe_load((root / "_config.yml").read_text())
-        if (root / "_config.yml").is_file()
-        else {}
-    )
+    site, toc, config = built_site(site, root, SlideError)
+    out_dir = Path(out_dir).resolve()
     start = time.time()
     chapters = [p for p in toc_pages(toc) if is_chapter(p)]
     if not chapters:
