@@ -81,6 +81,29 @@ def real_site(driver, real_pages):
 
 
 # --------------------------------------------------------------------------------------------
+# the live labs (test_live_lab, test_gate_lab): the module's PAGE served, and the lab's JSON
+
+
+@pytest.fixture(scope="module")
+def served(request):
+    page = BUILD / "html" / request.module.PAGE
+    if not page.is_file():
+        pytest.fail(f"the book is not built (no {page}): run `make book`", pytrace=False)
+    with sitecheck.serve(BUILD / "html") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def exported(request, driver, served):
+    """(URL of the lab's JSON, model, readout) for the module's lab (its ``_open``)."""
+    from grubook import live
+
+    url = request.module._open(driver, served)
+    model, readout = live.read_file(BUILD / "html" / re.sub(r"^https?://[^/]+/", "", url))
+    return url, model, readout
+
+
+# --------------------------------------------------------------------------------------------
 # a local Jupyter server (for Thebe)
 
 

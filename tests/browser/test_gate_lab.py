@@ -20,21 +20,17 @@ On the built chapter 3 (``_build/html``), in Chromium:
 
 from __future__ import annotations
 
-import re
-import time
-
 import numpy as np
 import pytest
 import sitecheck
-from bookbuild import ROOT
-from test_live_lab import FIELDS, TOLERANCE, _wrong_site, engine_problems
+from test_live_lab import FIELDS, HTML, TOLERANCE, _wrong_site, engine_problems
+from test_live_lab import _open as open_lab
 
 from grubook import live
 
 pytestmark = pytest.mark.browser
 
 PAGE = "book/03-gru-gates.html"
-HTML = ROOT / "_build" / "html"
 LAB = '.grubook-live[data-lab="gates"]'
 OVERRIDES = [
     None,
@@ -47,18 +43,7 @@ OVERRIDES = [
 
 
 def _open(driver, base):
-    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    driver.get(base + PAGE)
-    deadline = time.time() + 20
-    while not driver.execute_script(
-        f"const l = document.querySelector('{LAB}'); return !!(l && l.dataset.ready);"
-    ):
-        if time.time() > deadline:
-            raise AssertionError("the gate lab never became ready")
-        time.sleep(0.1)
-    return driver.execute_script(
-        f"return new URL(document.querySelector('{LAB}').dataset.weights, location.href).href"
-    )
+    return open_lab(driver, base, PAGE, LAB)
 
 
 def _sequences(seed=0):
@@ -70,21 +55,6 @@ def _sequences(seed=0):
         out.append(x.tolist())
         out.append(rng.uniform(-1, 2, (steps, 2)).tolist())
     return out
-
-
-@pytest.fixture(scope="module")
-def served():
-    if not (HTML / PAGE).is_file():
-        pytest.fail(f"the book is not built (no {HTML / PAGE}): run `make book`", pytrace=False)
-    with sitecheck.serve(HTML) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def exported(driver, served):
-    url = _open(driver, served)
-    model, readout = live.read_file(HTML / re.sub(r"^https?://[^/]+/", "", url))
-    return url, model, readout
 
 
 def test_the_page_runs_grubook(driver, served, exported):

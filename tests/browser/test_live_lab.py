@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import time
 from pathlib import Path
 
@@ -33,6 +32,8 @@ from grubook.tasks import addition
 pytestmark = pytest.mark.browser
 
 PAGE = "book/05-addition-task.html"
+LAB = ".grubook-live"
+HTML = ROOT / "_build" / "html"
 TOLERANCE = 1e-5
 FIELDS = ("output", "h", "z", "r", "n")
 OVERRIDES = [
@@ -48,19 +49,19 @@ window.grubookLive.run(arguments[0], arguments[1], arguments[2])
 """
 
 
-def _open(driver, base):
+def _open(driver, base, page=PAGE, lab=LAB):
+    """Open ``page`` and wait until its ``lab`` is ready; returns the URL of the lab's JSON."""
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    driver.get(base + PAGE)
+    driver.get(base + page)
     deadline = time.time() + 20
     while not driver.execute_script(
-        "const l = document.querySelector('.grubook-live'); return !!(l && l.dataset.ready);"
+        f"const l = document.querySelector('{lab}'); return !!(l && l.dataset.ready);"
     ):
         if time.time() > deadline:
-            raise AssertionError("the lab never became ready")
+            raise AssertionError(f"the lab {lab} on {page} never became ready")
         time.sleep(0.1)
     return driver.execute_script(
-        "return new URL(document.querySelector('.grubook-live').dataset.weights, "
-        "location.href).href"
+        f"return new URL(document.querySelector('{lab}').dataset.weights, location.href).href"
     )
 
 
@@ -126,25 +127,6 @@ def sum_problems(driver, model, pairs):
 def _pairs(seed=1):
     rng = random.Random(seed)
     return [(rng.getrandbits(bits), rng.getrandbits(bits)) for bits in (16, 32, 64) * 7][:20]
-
-
-HTML = ROOT / "_build" / "html"
-
-
-@pytest.fixture(scope="module")
-def served():
-    if not (HTML / PAGE).is_file():
-        pytest.fail(f"the book is not built (no {HTML / PAGE}): run `make book`", pytrace=False)
-    with sitecheck.serve(HTML) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def exported(driver, served):
-    url = _open(driver, served)
-    rel = re.sub(r"^https?://[^/]+/", "", url)
-    model, readout = live.read_file(HTML / rel)
-    return url, model, readout
 
 
 def test_the_page_runs_grubook(driver, served, exported):
