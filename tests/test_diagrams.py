@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.colors as mcolors
+import matplotlib.figure
+import matplotlib.pyplot as plt
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.colors as mcolors  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-
-from grubook import diagrams  # noqa: E402
-from grubook.plotting import COLORS  # noqa: E402
+from grubook import diagrams
+from grubook.plotting import COLORS
 
 
 def texts(fig):

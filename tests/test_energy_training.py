@@ -91,9 +91,6 @@ def test_gate_week_static_steps_equal_the_data_function(prep, trained):
 
 
 def test_live_gate_view_and_other_figures(prep, trained):
-    import matplotlib
-
-    matplotlib.use("Agg")
     model, _ = trained
     week = V.gate_week(model, prep, prep.split.test.start, hours=24)
     box = V.live_gate_view(week)

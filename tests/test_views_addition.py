@@ -3,17 +3,13 @@ live views after every move, equal the one figure function."""
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import pytest
+import torch
 from test_views_gates import assert_steps_are_the_figure
 
-from grubook import sliders, views  # noqa: E402
-from grubook.tasks import addition  # noqa: E402
+from grubook import sliders, views
+from grubook.tasks import addition
 
 
 @pytest.fixture(scope="module")

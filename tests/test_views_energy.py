@@ -60,9 +60,6 @@ def test_live_gate_view_redraws_the_figure_function(week):
 
 
 def test_error_by_horizon_figure_draws_each_series():
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     errors = {"linear (ridge)": np.linspace(1, 4, 24), "GRU": np.linspace(2, 5, 24)}

@@ -3,10 +3,6 @@ step and the live explorer are the view's one figure function."""
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import numpy as np
 import pytest
 import torch

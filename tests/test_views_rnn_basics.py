@@ -3,10 +3,6 @@ live drivers."""
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # the unrolled diagram is a still matplotlib figure
-
 import numpy as np
 import pytest
 import torch

@@ -1,0 +1,5 @@
+"""The tests draw their matplotlib figures off screen."""
+
+import matplotlib
+
+matplotlib.use("Agg")
