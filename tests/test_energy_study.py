@@ -13,6 +13,8 @@ from grubook.training import DivergenceError
 
 
 def table(days=150, start="2013-01-01", temperature=True):
+    """An hourly Melbourne load (a daily cycle plus noise; seeded) from ``start``, as
+    energy.prepare reads it; test_energy_training and test_views_energy use it too."""
     idx = pd.date_range(start, periods=24 * days, freq="h", tz="Australia/Melbourne")
     rng = np.random.default_rng(0)
     load = 4000 + 800 * np.sin(2 * np.pi * (idx.hour - 6) / 24) + rng.normal(0, 30, len(idx))

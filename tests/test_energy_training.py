@@ -4,9 +4,9 @@ agree."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
+from test_energy_study import table
 
 from grubook import energy as E
 from grubook.sliders import step_data
@@ -15,11 +15,7 @@ from grubook.views import energy as V
 
 @pytest.fixture(scope="module")
 def prep():
-    idx = pd.date_range("2013-01-01", periods=24 * 150, freq="h", tz="Australia/Melbourne")
-    rng = np.random.default_rng(0)
-    load = 4000 + 800 * np.sin(2 * np.pi * (idx.hour - 6) / 24) + rng.normal(0, 30, len(idx))
-    df = pd.DataFrame({"load": load, "temperature": 20.0, "filled": False}, index=idx)
-    return E.prepare(df, lookback=12, test_months=1, val_months=1)
+    return E.prepare(table(150), lookback=12, test_months=1, val_months=1)
 
 
 @pytest.fixture(scope="module")

@@ -106,12 +106,9 @@ def test_setup_cell_pip_installs_where_grubook_is_missing(monkeypatch):
 
 def test_colab_install_covers_what_the_chapters_import():
     """On Colab only grubook's own dependencies and the set-up cell's extras can be relied on."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    try:
-        from test_binder import dependency_closure, runtime_imports
-    finally:
-        sys.path.pop(0)
     import importlib.metadata as md
+
+    from test_binder import dependency_closure, runtime_imports
 
     pyproject = (ROOT / "pyproject.toml").read_text()
     deps = re.search(r"^dependencies\s*=\s*\[(.*?)\]", pyproject, re.MULTILINE | re.DOTALL).group(1)

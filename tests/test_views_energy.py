@@ -4,9 +4,9 @@ function, which shows the numbers of the data functions."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
+from test_energy_study import table
 from test_views_gates import assert_steps_are_the_figure
 
 from grubook import energy, sliders, views
@@ -15,11 +15,7 @@ from grubook.training import SequenceModel
 
 @pytest.fixture(scope="module")
 def week():
-    idx = pd.date_range("2013-01-01", periods=24 * 90, freq="h", tz="Australia/Melbourne")
-    rng = np.random.default_rng(0)
-    load = 4000 + 800 * np.sin(2 * np.pi * (idx.hour - 6) / 24) + rng.normal(0, 30, len(idx))
-    df = pd.DataFrame({"load": load, "temperature": 20.0, "filled": False}, index=idx)
-    prep = energy.prepare(df, lookback=12, test_months=1, val_months=1)
+    prep = energy.prepare(table(90), lookback=12, test_months=1, val_months=1)
     torch.manual_seed(0)  # untrained: the view must be exact, not right
     model = SequenceModel("gru", prep.features.shape[1], 6, 1)
     return views.energy.gate_week(model, prep, prep.split.test.start, hours=48)
