@@ -410,7 +410,7 @@ def live_gate_view(model, bits: int = 8, corr: dict | None = None, a: int = 173,
 
     corr = corr if corr is not None else carry_correlations(model, 8)
     top = (1 << bits) - 1
-    kw = {"min": 0, "max": top, "continuous_update": True}
+    kw = {"min": 0, "max": top}
     return sliders.live(
         lambda a, b: gate_figure(model, a=a, b=b, bits=bits, corr=corr),
         a=widgets.IntSlider(value=a, description="a", **kw),
@@ -473,7 +473,7 @@ def live_adder(model, corr: dict | None = None, a: str = "12345", b: str = "6789
             return _ask_figure("The model adds non-negative integers: type two numbers ≥ 0.")
         return gate_figure(model, a=x, b=y, bits=None, corr=corr)
 
-    kw = {"continuous_update": True, "layout": widgets.Layout(width="22em")}
+    kw = {"layout": widgets.Layout(width="22em")}
     return sliders.live(
         figure,
         a=widgets.Text(value=a, description="a", **kw),

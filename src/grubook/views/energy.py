@@ -254,9 +254,7 @@ def live_gate_view(week: WeekGates, rank: int = 1):
 
     return sliders.live(
         lambda rank: gate_figure(week, rank=rank - 1),
-        rank=widgets.IntSlider(
-            value=rank, min=1, max=len(week.order), description="unit rank", continuous_update=True
-        ),
+        rank=widgets.IntSlider(value=rank, min=1, max=len(week.order), description="unit rank"),
     )
 
 

@@ -366,7 +366,7 @@ def live_gate_explorer(z: float = 0.5, r: float = 1.0):
     """ipywidgets: continuous sliders for z and r, redrawing :func:`gate_step_figure`."""
     import ipywidgets as widgets
 
-    kw = {"min": 0.0, "max": 1.0, "step": 0.05, "continuous_update": True}
+    kw = {"min": 0.0, "max": 1.0, "step": 0.05}
     return sliders.live(
         gate_step_figure,
         z=widgets.FloatSlider(value=z, description="z (update)", **kw),
@@ -462,7 +462,6 @@ def live_memory(z: float = 0.9, steps: int = MEMORY_STEPS):
             step=0.005,
             readout_format=".3f",
             description="z",
-            continuous_update=True,
         ),
     )
 
@@ -582,7 +581,5 @@ def live_recall(model, x: torch.Tensor, y: torch.Tensor, order=None):
 
     return sliders.live(
         lambda index: recall_figure(model, x, y, index=index, order=order),
-        index=widgets.IntSlider(
-            value=0, min=0, max=x.shape[0] - 1, description="example", continuous_update=True
-        ),
+        index=widgets.IntSlider(value=0, min=0, max=x.shape[0] - 1, description="example"),
     )

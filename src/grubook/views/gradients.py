@@ -354,7 +354,7 @@ def live_view(radius: float = 1.0, update_bias: float = 0.0):
     return sliders.live(
         gradient_reach_figure,
         radius=widgets.FloatSlider(
-            value=radius, min=0.25, max=4.0, step=0.25, description="ρ of U", continuous_update=True
+            value=radius, min=0.25, max=4.0, step=0.25, description="ρ of U"
         ),
         update_bias=widgets.FloatSlider(
             value=update_bias,
@@ -362,6 +362,5 @@ def live_view(radius: float = 1.0, update_bias: float = 0.0):
             max=6.0,
             step=0.5,
             description="z bias",
-            continuous_update=True,
         ),
     )

@@ -298,12 +298,8 @@ def live_keep_write(gru_model, lstm_model, x: torch.Tensor, index: int = 0, t: i
 
     return sliders.live(
         lambda index, t: keep_write_figure(gru_model, lstm_model, x, index=index, t=t),
-        index=widgets.IntSlider(
-            value=index, min=0, max=x.shape[0] - 1, description="example", continuous_update=True
-        ),
-        t=widgets.IntSlider(
-            value=t, min=1, max=x.shape[1], description="step t", continuous_update=True
-        ),
+        index=widgets.IntSlider(value=index, min=0, max=x.shape[0] - 1, description="example"),
+        t=widgets.IntSlider(value=t, min=1, max=x.shape[1], description="step t"),
     )
 
 

@@ -271,9 +271,7 @@ def live_view(radius: float = 1.0, amplitude: float = 2.0):
 
     return sliders.live(
         figure,
-        radius=widgets.FloatSlider(
-            value=radius, min=0.1, max=3.0, step=0.05, description="ρ of U", continuous_update=True
-        ),
+        radius=widgets.FloatSlider(value=radius, min=0.1, max=3.0, step=0.05, description="ρ of U"),
         amplitude=widgets.FloatLogSlider(
             value=amplitude,
             base=10,
@@ -281,6 +279,5 @@ def live_view(radius: float = 1.0, amplitude: float = 2.0):
             max=1.3,
             step=0.05,
             description="input",
-            continuous_update=True,
         ),
     )
