@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grubook.tasks.memory import CHANCE_MSE, TOLERANCE, accuracy, adding_batch, marked_positions
+from grubook.tasks.memory import CHANCE_MSE, TOLERANCE, accuracy, adding_batch
 
 
 def gen(seed=0):
@@ -32,7 +32,6 @@ def test_target_is_the_sum_of_the_two_marked_values():
         assert x[b, p1, 1] == 1.0 and x[b, p2, 1] == 1.0
         assert y[b, 0] == x[b, p1, 0] + x[b, p2, 0]
         assert x[b, :, 1].sum() == 2.0
-    assert torch.equal(marked_positions(x), pos)
     # the same sum, computed a second way: values times markers, summed over time
     torch.testing.assert_close(y[:, 0], (x[..., 0] * x[..., 1]).sum(1))
 
@@ -86,14 +85,8 @@ def test_bad_arguments_raise_clear_errors(kwargs, error, match):
 
 
 def test_helpers_reject_bad_inputs():
-    x, y, _ = adding_batch(4, 6, generator=gen())
+    _, y, _ = adding_batch(4, 6, generator=gen())
     with pytest.raises(ValueError, match="same shape"):
         accuracy(y[:, 0], y)
     with pytest.raises(ValueError, match="tolerance"):
         accuracy(y, y, tolerance=0)
-    with pytest.raises(ValueError, match=r"\(batch, length, 2\)"):
-        marked_positions(x[..., :1])
-    x_bad = x.clone()
-    x_bad[0, :, 1] = 0
-    with pytest.raises(ValueError, match="exactly two markers"):
-        marked_positions(x_bad)

@@ -66,18 +66,6 @@ def adding_batch(
     return x, y, torch.stack([first, second], dim=1)
 
 
-def marked_positions(x: torch.Tensor) -> torch.Tensor:
-    """Indices of the two marked steps of each sequence, in order. x: (batch, length, 2).
-    Returns (batch, 2) int64."""
-    _checks.float_tensor("x", x)
-    if x.ndim != 3 or x.shape[-1] != 2:
-        raise ValueError(f"x must have shape (batch, length, 2), got {_checks.shape_str(x.shape)}.")
-    counts = (x[..., 1] == 1).sum(dim=1)
-    if not torch.all(counts == 2):
-        raise ValueError("every sequence in x must carry exactly two markers (x[..., 1] == 1).")
-    return torch.nonzero(x[..., 1] == 1)[:, 1].reshape(-1, 2)
-
-
 def accuracy(prediction: torch.Tensor, target: torch.Tensor, tolerance: float = TOLERANCE) -> float:
     """Fraction of answers within ``tolerance`` of the target. prediction, target: (batch, 1) or
     (batch,) of the same shape. Returns a float in [0, 1]."""
