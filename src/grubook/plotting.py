@@ -71,7 +71,6 @@ GATE_SCALES = {
     name: [[0.0, "#FFFFFF"], [1.0, COLORS[name]]]
     for name in ("update", "reset", "candidate", "input_gate", "forget_gate", "output_gate")
 }
-GATE_COLORSCALE = "Cividis"  # values in (0, 1) with no gate of their own (colour-blind safe)
 
 
 def _plotly_cdn() -> str:
