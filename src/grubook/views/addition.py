@@ -6,7 +6,7 @@ Data functions (they run the real model):
   column, the true and predicted sum bits, and the GRU's z_t, r_t and h_t at every step.
 - :func:`carry_correlations`: over many sums, the correlation of every unit's z_t, r_t and h_t with
   the carry, and how well a linear read-out of all units recovers it.
-- :func:`sums_table`, :func:`adder_answer`: the model's answers to sums, beside the true ones.
+- :func:`sums_table`: the model's answers to sums, beside the true ones.
 
 One figure function, :func:`gate_figure` (the bits, the carry and the gates of one sum), drawn by
 four wrappers: :func:`static_gate_figure` (a slider over example 8-bit sums, computed when the page
@@ -419,25 +419,6 @@ def live_gate_view(model, bits: int = 8, corr: dict | None = None, a: int = 173,
 
 
 # ----- ask the model: the same figure for two numbers of any size --------------------------------
-def adder_answer(model, a: int, b: int) -> dict:
-    """The model's answer to a + b at the pair's own width (at least 8 bits): {"a", "b", "bits",
-    "sum", "pred", "correct", "sum_bin", "pred_bin"} (binary strings written most significant
-    first)."""
-    bits = _width(a, b)
-    pred = A.add_with_model(model, a, b, bits)
-    width = bits + 1
-    return {
-        "a": a,
-        "b": b,
-        "bits": bits,
-        "sum": a + b,
-        "pred": pred,
-        "correct": pred == a + b,
-        "sum_bin": format(a + b, f"0{width}b"),
-        "pred_bin": format(pred, f"0{width}b"),
-    }
-
-
 def static_adder_figure(model, pairs, labels=None, corr: dict | None = None):
     """:func:`gate_figure` with a slider over sums of any size, each at its own width (at least 8
     bits): step i is ``gate_figure(model, *pairs[i], bits=None, corr=corr)``."""
