@@ -340,19 +340,25 @@ def markdown_for_notebook(source: str, cites: dict) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def make_notebook(chapter: Path, root: Path = ROOT, text: str | None = None) -> str:
+def make_notebook(
+    chapter: Path, root: Path = ROOT, text: str | None = None, made_by: str | None = None
+) -> str:
     """The notebook for one chapter, as the exact text written to disk (deterministic).
 
-    ``text``: the MyST source to convert instead of the chapter file's (the student edition,
-    ``grubook_site.student``, passes the chapter with its solutions taken out)."""
+    ``text``: the MyST source to convert instead of the chapter file's, and ``made_by`` the first
+    sentence of the header cell instead of this module's (the student edition,
+    ``grubook_site.student``, passes the chapter with its solutions taken out, and its own)."""
     text = chapter.read_text() if text is None else text
     nb = book.cells(text)
     cites = citations(root)
     figures = glued_figures(text)
     rel = chapter.relative_to(root).as_posix()
+    made_by = made_by or (
+        f"This notebook is made from `{rel}` by `python -m grubook_site.notebooks`: edit that "
+        "file, not this one."
+    )
     header = nbformat.v4.new_markdown_cell(
-        f"*This notebook is made from `{rel}` by `python -m grubook_site.notebooks`: edit that "
-        "file, not this one. Run the cells from the top; the first one installs the book's "
+        f"*{made_by} Run the cells from the top; the first one installs the book's "
         "package `grubook` when it is missing (on Colab). A name in `code font` where the website "
         "shows a number stands for a value that the cells compute.*"
     )

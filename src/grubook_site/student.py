@@ -90,18 +90,12 @@ def student_source(text: str) -> str:
 
 def student_notebook(chapter: Path, root: Path = ROOT) -> str:
     """The student notebook for one chapter, as the text written to disk."""
-    text = notebooks.make_notebook(chapter, root, text=student_source(chapter.read_text()))
-    nb = nbformat.reads(text, as_version=4)
-    rel = chapter.relative_to(root).as_posix()
-    nb.cells[0].source = (
-        f"*Student edition of `{rel}`, made by `python -m grubook_site.student`: the exercises are "
-        "here, each with a starter cell (tagged `starter`); the solutions are not. Run the cells "
-        "from the top; the first one installs the book's package `grubook` when it is missing (on "
-        "Colab). A name in `code font` where the website shows a number stands for a value that "
-        "the cells compute.*"
+    made_by = (
+        f"Student edition of `{chapter.relative_to(root).as_posix()}`, made by `python -m "
+        "grubook_site.student`: the exercises are here, each with a starter cell (tagged "
+        "`starter`); the solutions are not."
     )
-    nbformat.validate(nb)
-    return nbformat.writes(nb, version=4) + "\n"
+    return notebooks.make_notebook(chapter, root, student_source(chapter.read_text()), made_by)
 
 
 def write_edition(dest: Path = DEFAULT_DEST, root: Path = ROOT) -> list[Path]:
