@@ -17,28 +17,15 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from grubook_site import book
-from grubook_site.notebooks import normalise
+from grubook_site.notebooks import SETUP_MARKER, normalise, pins
 
-SETUP_MARKER = "# Set-up for Colab"  # the first cell of every chapter (grubook_site.notebooks)
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
-def read_pins(path: Path) -> dict[str, str]:
-    """{normalised name: version} for every ``name==version`` line; other lines are skipped."""
-    out = {}
-    for line in path.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line and not line.startswith("-"):
-            assert "==" in line, f"{path.name}: {line!r} is not pinned (name==version)"
-            name, version = line.split("==", 1)
-            out[normalise(name)] = version.strip()
-    return out
-
-
-BINDER_PINS = read_pins(BINDER / "requirements.txt")
-PINS = read_pins(ROOT / "requirements.txt")
+BINDER_PINS = pins(BINDER)  # every requirement pinned, or pins raises
+PINS = pins(ROOT)
 
 
 def test_binder_versions_are_requirements_versions():

@@ -91,11 +91,17 @@ def repository(root: Path = ROOT) -> tuple[str, str]:
 
 
 def pins(root: Path = ROOT) -> dict[str, str]:
-    """{normalised name: version} for every ``name==version`` line of ``requirements.txt``."""
+    """{normalised name: version} for every ``name==version`` line of ``root/requirements.txt``
+    (the repository's, or ``binder/``'s); raises ValueError on a requirement that is not pinned
+    (comments and ``--`` options are skipped)."""
     out = {}
     for line in (root / "requirements.txt").read_text().splitlines():
         line = line.split("#", 1)[0].strip()
-        if "==" in line:
+        if line and not line.startswith("-"):
+            if "==" not in line:
+                raise ValueError(
+                    f"{root / 'requirements.txt'}: {line!r} is not pinned (name==version)"
+                )
             name, version = line.split("==", 1)
             out[normalise(name)] = version.strip()
     return out
