@@ -14,24 +14,6 @@ from .rnn import RNN, RNNCell, rnn_layer, rnn_step
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "GRU",
-    "LSTM",
-    "RNN",
-    "GRUCell",
-    "GRUGates",
-    "LSTMCell",
-    "LSTMGates",
-    "RNNCell",
-    "count_parameters",
-    "gru_layer",
-    "gru_step",
-    "lstm_layer",
-    "lstm_step",
-    "rnn_layer",
-    "rnn_step",
-]
-
 
 def count_parameters(module) -> int:
     """Number of trainable scalars in ``module``."""

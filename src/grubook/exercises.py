@@ -37,19 +37,6 @@ import torch
 from . import _checks
 from .training import hidden_size_for_budget
 
-__all__ = [
-    "Check",
-    "check_carries",
-    "check_encoding",
-    "check_equal_budget",
-    "check_gradient_decay",
-    "check_gru_step",
-    "check_half_life",
-    "check_keep_gate",
-    "check_parameter_count",
-    "check_smape",
-]
-
 
 @dataclass(frozen=True)
 class Check:

@@ -33,27 +33,6 @@ from torch import nn
 from .. import _checks
 from ..training import History, SequenceModel, train
 
-__all__ = [
-    "add_bits",
-    "to_bits",
-    "encode",
-    "encode_bits",
-    "decode",
-    "random_operands",
-    "random_batch",
-    "heldout_set",
-    "predict_bits",
-    "bit_accuracy",
-    "exact_match",
-    "evaluate",
-    "make_model",
-    "train_addition",
-    "AdditionRun",
-    "add_with_model",
-    "width_sets",
-    "generalisation",
-]
-
 
 # ----- operands and bits ------------------------------------------------------------------------
 def _operand_list(name: str, value) -> list[int]:
