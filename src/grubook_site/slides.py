@@ -48,11 +48,10 @@ MIN_SLIDES = 10
 SUMMARY_POINTS_PER_SLIDE = 3
 STATIC = Path(__file__).resolve().with_name("static")
 # (npm package, file inside it, where it goes under _static)
+# (npm package, path in it, path under _static, ignored names), as assets.NPM_ASSETS
 REVEAL_FILES = [
-    ("reveal.js", "dist/reveal.css", "reveal/reveal.css"),
-    ("reveal.js", "dist/reveal.js", "reveal/reveal.js"),
-    ("reveal.js", "dist/theme/white.css", "reveal/theme/white.css"),
-    ("reveal.js", "dist/plugin/notes.js", "reveal/plugin/notes.js"),
+    ("reveal.js", f"dist/{name}", f"reveal/{name}", ())
+    for name in ("reveal.css", "reveal.js", "theme/white.css", "plugin/notes.js")
 ]
 SITE_FILES = [assets.FIGURE_CSS, assets.FIGURE_SCRIPT, "slides.css", "slides.js"]
 # what the page's MathJax is told (Sphinx's configuration): the book's formulas are in .math
@@ -417,21 +416,13 @@ def copy_assets(out_dir: Path) -> None:
             "the repository root (`make setup` does it), or set GRUBOOK_NODE_MODULES"
         )
     static = out_dir / "_static"
-    for package, inner, target, ignore in assets.NPM_ASSETS:
+    for package, inner, target, ignore in [*assets.NPM_ASSETS, *REVEAL_FILES]:
         if package == "thebe":
             continue  # no live code in a deck
         src = modules / package / inner
         if not src.exists():
-            raise SlideError(f"{src} is missing: run `npm ci --ignore-scripts`")
+            raise SlideError(f"{src} is missing: run `npm ci --ignore-scripts` (package.json)")
         assets.sync(src, static / target, ignore)
-    for package, inner, target in REVEAL_FILES:
-        src = modules / package / inner
-        if not src.is_file():
-            raise SlideError(
-                f"{src} is missing: reveal.js is pinned in package.json; run "
-                "`npm ci --ignore-scripts` in the repository root"
-            )
-        assets.sync(src, static / target, ())
     for name in SITE_FILES:
         assets.sync(STATIC / name, static / name, ())
 
