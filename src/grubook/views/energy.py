@@ -94,19 +94,17 @@ def forecast_week_figure(
 
 
 # ----- error by hour of day -----------------------------------------------------------------------
-def error_by_hour_figure(
-    errors: dict, units: str = "MW", title: str = "Where in the day the errors are"
-):
-    """Matplotlib: mean absolute error against the local hour of the forecast target, one line per
-    entry of ``errors`` ({name: pandas Series indexed by hour 0-23})."""
+def _error_lines(lines: dict, ylabel: str, title: str, ncol: int):
+    """Matplotlib: one line per entry of ``lines`` ({name: (x, y)}) in the forecasts' styles, y
+    from 0, the legend under the axes. Returns (fig, ax)."""
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(8, 4.2))
-    for name, err in errors.items():
+    for name, (x, y) in lines.items():
         s = _style(name)
         ax.plot(
-            err.index,
-            err.to_numpy(),
+            x,
+            y,
             color=s["color"],
             ls=MPL_DASH[s["dash"]],
             lw=s["width"] + (0.5 if name in ("GRU", "LSTM") else 0),
@@ -114,13 +112,23 @@ def error_by_hour_figure(
             ms=3,
             label=name,
         )
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(ncol=ncol, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
+    return fig, ax
+
+
+def error_by_hour_figure(
+    errors: dict, units: str = "MW", title: str = "Where in the day the errors are"
+):
+    """Matplotlib: mean absolute error against the local hour of the forecast target, one line per
+    entry of ``errors`` ({name: pandas Series indexed by hour 0-23})."""
+    lines = {name: (err.index, err.to_numpy()) for name, err in errors.items()}
+    fig, ax = _error_lines(lines, f"mean absolute error ({units})", title, ncol=3)
     ax.set_xticks(range(0, 24, 3))
     ax.set_xlim(-0.5, 23.5)
-    ax.set_ylim(bottom=0)
     ax.set_xlabel("hour of the day being forecast (local time)")
-    ax.set_ylabel(f"mean absolute error ({units})")
-    ax.set_title(title)
-    ax.legend(ncol=3, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
     fig.tight_layout()
     return fig
 
@@ -264,27 +272,9 @@ def error_by_horizon_figure(
 ):
     """Matplotlib: error against the forecast horizon (1 = the first hour after the window), one
     line per entry of ``errors`` ({name: sequence of 24 values, horizon 1 first})."""
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 4.2))
-    for name, err in errors.items():
-        s = _style(name)
-        err = np.asarray(err, dtype=float)
-        ax.plot(
-            np.arange(1, len(err) + 1),
-            err,
-            color=s["color"],
-            ls=MPL_DASH[s["dash"]],
-            lw=s["width"] + (0.5 if name in ("GRU", "LSTM") else 0),
-            marker="o",
-            ms=3,
-            label=name,
-        )
+    lines = {n: (np.arange(1, len(e) + 1), np.asarray(e, dtype=float)) for n, e in errors.items()}
+    fig, ax = _error_lines(lines, ylabel, title, ncol=4)
     ax.set_xticks([1, 6, 12, 18, 24])
-    ax.set_ylim(bottom=0)
     ax.set_xlabel("horizon (hours after the last known hour)")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.legend(ncol=4, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
     fig.tight_layout()
     return fig
