@@ -61,16 +61,7 @@ def forecast_week_figure(
 
     x = _naive(times)
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=np.asarray(actual),
-            name="actual",
-            line=_style("actual"),
-            hovertemplate="%{y:,.0f} " + units,
-        )
-    )
-    for name, f in forecasts.items():
+    for name, f in {"actual": actual, **forecasts}.items():
         fig.add_trace(
             go.Scatter(
                 x=x,
