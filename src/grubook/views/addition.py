@@ -314,33 +314,26 @@ def gate_figure(model, a: int = 173, b: int = 95, bits: int | None = 8, corr: di
         ),
         gate_map("z", "z_t", GATE_SCALES["update"], 2, 0.62),
         gate_map("r", "r_t", GATE_SCALES["reset"], 3, 0.31),
-        go.Scatter(
-            x=steps,
-            y=d["carry_in"],
-            mode="lines+markers" if few else "lines",
-            name="carry into column t",
-            line={"color": OKABE_ITO["black"], "shape": "hvh", "width": 2, "dash": "dot"},
-            xaxis="x4",
-            yaxis="y4",
-        ),
-        go.Scatter(
-            x=steps,
-            y=d["z"][:, z_unit],
-            mode="lines+markers" if few else "lines",
-            name=f"z_t of unit {z_unit + 1}",
-            line={"color": COLORS["update"], "width": 2},
-            xaxis="x4",
-            yaxis="y4",
-        ),
-        go.Scatter(
-            x=steps,
-            y=d["r"][:, r_unit],
-            mode="lines+markers" if few else "lines",
-            name=f"r_t of unit {r_unit + 1}",
-            line={"color": COLORS["reset"], "width": 2},
-            xaxis="x4",
-            yaxis="y4",
-        ),
+        *[  # the bottom panel: the carry, and one unit's z_t and r_t
+            go.Scatter(
+                x=steps,
+                y=y,
+                mode="lines+markers" if few else "lines",
+                name=name,
+                line={"width": 2, **line},
+                xaxis="x4",
+                yaxis="y4",
+            )
+            for y, name, line in (
+                (
+                    d["carry_in"],
+                    "carry into column t",
+                    {"color": OKABE_ITO["black"], "shape": "hvh", "dash": "dot"},
+                ),
+                (d["z"][:, z_unit], f"z_t of unit {z_unit + 1}", {"color": COLORS["update"]}),
+                (d["r"][:, r_unit], f"r_t of unit {r_unit + 1}", {"color": COLORS["reset"]}),
+            )
+        ],
     ]
     # one compact layout: four panels sharing the time axis
     layout = {
