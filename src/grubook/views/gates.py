@@ -206,15 +206,6 @@ def _title(text: str, top: bool = False) -> dict:
     return {**title, "y": 0.985, "yanchor": "top"} if top else title
 
 
-def _diamonds(color: str) -> dict:
-    return {
-        "symbol": "diamond",
-        "size": 16,
-        "color": color,
-        "line": {"color": "white", "width": 1.5},
-    }
-
-
 def _panel_legend(y: float, title: str) -> dict:
     return {
         "title": {"text": title, "side": "top"},
@@ -241,22 +232,29 @@ def gate_step_figure(z: float = 0.5, r: float = 1.0, h_prev=H_PREV, x=X_INPUT, s
     d = gate_mix(z, r, h_prev=h_prev, x=x, seed=seed)
     u = d["unit"]
     top, bottom = {"xaxis": "x", "yaxis": "y"}, {"xaxis": "x2", "yaxis": "y2", "legend": "legend2"}
+
+    def bar(key, name, color, group, axes):
+        return go.Bar(x=u, y=d[key], name=name, marker_color=color, offsetgroup=group, **axes)
+
+    def diamonds(key, name, color, axes):
+        edge = {"color": "white", "width": 1.5}
+        marker = {"symbol": "diamond", "size": 16, "color": color, "line": edge}
+        return go.Scatter(x=u, y=d[key], name=name, mode="markers", marker=marker, **axes)
+
     traces = [
-        go.Bar(
-            x=u,
-            y=d["input_term"],
-            name="W<sub>n</sub>x<sub>t</sub> + b<sub>in</sub>",
-            marker_color=OKABE_ITO["grey"],
-            offsetgroup="in",
-            **top,
+        bar(
+            "input_term",
+            "W<sub>n</sub>x<sub>t</sub> + b<sub>in</sub>",
+            OKABE_ITO["grey"],
+            "in",
+            top,
         ),
-        go.Bar(
-            x=u,
-            y=d["gated_recurrent"],
-            marker_color=COLORS["reset"],
-            offsetgroup="rec",
-            name="r<sub>t</sub> ⊙ (U<sub>n</sub>h<sub>t−1</sub> + b<sub>hn</sub>)",
-            **top,
+        bar(
+            "gated_recurrent",
+            "r<sub>t</sub> ⊙ (U<sub>n</sub>h<sub>t−1</sub> + b<sub>hn</sub>)",
+            COLORS["reset"],
+            "rec",
+            top,
         ),
         go.Scatter(
             x=u,
@@ -271,38 +269,10 @@ def gate_step_figure(z: float = 0.5, r: float = 1.0, h_prev=H_PREV, x=X_INPUT, s
             },
             **top,
         ),
-        go.Scatter(
-            x=u,
-            y=d["candidate"],
-            name="candidate h̃<sub>t</sub> = tanh(sum)",
-            mode="markers",
-            marker=_diamonds(COLORS["candidate"]),
-            **top,
-        ),
-        go.Bar(
-            x=u,
-            y=d["h_prev"],
-            name="old state h<sub>t−1</sub>",
-            offsetgroup="old",
-            marker_color=OKABE_ITO["grey"],
-            **bottom,
-        ),
-        go.Bar(
-            x=u,
-            y=d["candidate"],
-            name="candidate h̃<sub>t</sub>",
-            offsetgroup="cand",
-            marker_color=COLORS["candidate"],
-            **bottom,
-        ),
-        go.Scatter(
-            x=u,
-            y=d["h"],
-            name="new state h<sub>t</sub>",
-            mode="markers",
-            marker=_diamonds(COLORS["hidden"]),
-            **bottom,
-        ),
+        diamonds("candidate", "candidate h̃<sub>t</sub> = tanh(sum)", COLORS["candidate"], top),
+        bar("h_prev", "old state h<sub>t−1</sub>", OKABE_ITO["grey"], "old", bottom),
+        bar("candidate", "candidate h̃<sub>t</sub>", COLORS["candidate"], "cand", bottom),
+        diamonds("h", "new state h<sub>t</sub>", COLORS["hidden"], bottom),
     ]
     value_range = {"range": [-1.25, 1.25], "zeroline": True}
     layout = {
