@@ -138,21 +138,11 @@ def encode_bits(a_bits: torch.Tensor, b_bits: torch.Tensor) -> tuple[torch.Tenso
 
     a_bits, b_bits: (n, bits) 0/1, least significant first. Returns x: (n, bits + 1, 2) float32 with
     ``x[:, t] = (a_t, b_t)`` and (0, 0) at the extra last step, and y: (n, bits + 1, 1) float32, the
-    bits of a + b.
+    bits of a + b (from :func:`add_bits`, exact at any width).
     """
-    _check_bit_tensor("a_bits", a_bits)
-    _check_bit_tensor("b_bits", b_bits)
-    n, bits = a_bits.shape
-    if (
-        bits <= 61 and a_bits.shape == b_bits.shape
-    ):  # a + b < 2**62 fits int64: the fast, exact path
-        weights = torch.tensor([1 << i for i in range(bits + 1)], dtype=torch.int64)
-        total = (a_bits.long() * weights[:bits]).sum(1) + (b_bits.long() * weights[:bits]).sum(1)
-        sum_bits = (total[:, None] >> torch.arange(bits + 1)) & 1
-    else:  # any width: the ripple-carry adder on bits (64-bit operands have 65-bit sums)
-        sum_bits, _ = add_bits(a_bits, b_bits)
+    sum_bits, _ = add_bits(a_bits, b_bits)
     x = torch.stack([a_bits, b_bits], dim=-1).float()
-    x = torch.cat([x, x.new_zeros(n, 1, 2)], dim=1)
+    x = torch.cat([x, x.new_zeros(len(x), 1, 2)], dim=1)
     return x, sum_bits.unsqueeze(-1).float()
 
 
