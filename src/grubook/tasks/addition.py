@@ -188,12 +188,8 @@ def decode(bits_tensor: torch.Tensor) -> list[int]:
                 f"{_checks.shape_str(bits_tensor.shape)}."
             )
         bits_tensor = bits_tensor[..., 0]
-    t = _check_bit_tensor("bits_tensor", bits_tensor).long()
-    n, time = t.shape
-    if time <= 62:  # fits int64: one weighted sum
-        weights = torch.tensor([1 << i for i in range(time)], dtype=torch.int64)
-        return (t * weights).sum(dim=1).tolist()
-    return [sum(bit << i for i, bit in enumerate(row)) for row in t.tolist()]
+    rows = _check_bit_tensor("bits_tensor", bits_tensor).long().tolist()
+    return [sum(bit << i for i, bit in enumerate(row)) for row in rows]  # Python ints: exact
 
 
 # ----- batches ----------------------------------------------------------------------------------
