@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from grubook.tasks.memory import adding_batch
 from grubook.tasks.recall import CHANCE_MSE, marked_steps, recall_batch
 
 
@@ -40,10 +41,12 @@ def test_fixed_delay():
     assert torch.equal(y[:, 0], x[:, 10 - 1 - 3, 0])
 
 
-def test_seeded_reproducibility():
-    a = recall_batch(8, 10, generator=gen(5))
-    b = recall_batch(8, 10, generator=gen(5))
-    c = recall_batch(8, 10, generator=gen(6))
+@pytest.mark.parametrize("make", [recall_batch, adding_batch])
+def test_seeded_reproducibility(make):
+    """Both task generators (this one and tasks.memory's) repeat themselves for a seed only."""
+    a = make(8, 10, generator=gen(5))
+    b = make(8, 10, generator=gen(5))
+    c = make(8, 10, generator=gen(6))
     for u, v in zip(a, b):
         assert torch.equal(u, v)
     assert not torch.equal(a[0], c[0])
