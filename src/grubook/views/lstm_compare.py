@@ -189,7 +189,11 @@ def keep_write_figure(gru_model, lstm_model, x: torch.Tensor, index: int = 0, t:
         units("lstm", "3", "diamond"),
     ]
     T = x.shape[1]
-    square = {"range": [-0.03, 1.03], "dtick": 0.25}
+
+    def gate_axis(anchor, domain, title):  # a keep or write axis: 0 to 1 in quarters
+        square = {"range": [-0.03, 1.03], "dtick": 0.25}
+        return {"anchor": anchor, "domain": domain, "title": {"text": title}, **square}
+
     grey = {"color": OKABE_ITO["grey"]}
 
     def note(text, x_, y_, ref="paper", **kw):
@@ -215,30 +219,10 @@ def keep_write_figure(gru_model, lstm_model, x: torch.Tensor, index: int = 0, t:
             "range": [0, 1.05],
             "title": {"text": "input x<sub>t</sub>"},
         },
-        "xaxis2": {
-            "anchor": "y2",
-            "domain": [0.0, 0.44],
-            "title": {"text": "keep z<sub>t</sub>"},
-            **square,
-        },
-        "yaxis2": {
-            "anchor": "x2",
-            "domain": [0.0, 0.5],
-            "title": {"text": "write 1 − z<sub>t</sub>"},
-            **square,
-        },
-        "xaxis3": {
-            "anchor": "y3",
-            "domain": [0.56, 1.0],
-            "title": {"text": "keep f<sub>t</sub> (forget gate)"},
-            **square,
-        },
-        "yaxis3": {
-            "anchor": "x3",
-            "domain": [0.0, 0.5],
-            "title": {"text": "write i<sub>t</sub> (input gate)"},
-            **square,
-        },
+        "xaxis2": gate_axis("y2", [0.0, 0.44], "keep z<sub>t</sub>"),
+        "yaxis2": gate_axis("x2", [0.0, 0.5], "write 1 − z<sub>t</sub>"),
+        "xaxis3": gate_axis("y3", [0.56, 1.0], "keep f<sub>t</sub> (forget gate)"),
+        "yaxis3": gate_axis("x3", [0.0, 0.5], "write i<sub>t</sub> (input gate)"),
         "annotations": [
             note(
                 "<b>GRU</b>: one gate sets both",
