@@ -81,14 +81,19 @@ def real_site(driver, real_pages):
 
 
 # --------------------------------------------------------------------------------------------
-# the live labs (test_live_lab, test_gate_lab): the module's PAGE served, and the lab's JSON
+# the built book served: for a module with a PAGE (the live labs) that page must be built; for
+# the others, every page is visited first (real_site). And a lab's JSON (exported).
 
 
 @pytest.fixture(scope="module")
 def served(request):
-    page = BUILD / "html" / request.module.PAGE
-    if not page.is_file():
-        pytest.fail(f"the book is not built (no {page}): run `make book`", pytrace=False)
+    page = getattr(request.module, "PAGE", None)
+    if page is None:
+        request.getfixturevalue("real_site")
+    elif not (BUILD / "html" / page).is_file():
+        pytest.fail(
+            f"the book is not built (no {BUILD / 'html' / page}): run `make book`", pytrace=False
+        )
     with sitecheck.serve(BUILD / "html") as base:
         yield base
 

@@ -227,12 +227,6 @@ def _figures(driver, base: str, page: str) -> list[dict]:
 # the book
 
 
-@pytest.fixture(scope="module")
-def served(real_site):
-    with sitecheck.serve(real_site["html"]) as base:
-        yield base
-
-
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_figures_are_named_described_and_offline(driver, served, page):
     figs = _figures(driver, served, page)
