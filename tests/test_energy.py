@@ -132,6 +132,35 @@ def test_pjm_empty_load_cell_is_a_flagged_gap(tmp_path):
         ("Datetime,AEP_MW\n2004-01-01 00:30:00,1\n", "not on the hour"),
         ("Datetime,AEP_MW\n", "no rows"),
         ("", "the file is empty"),
+        (
+            "Datetime,AEP_MW\n2004-10-01 00:00:00+00:00,1\n2004-10-01 01:00:00+01:00,2\n",
+            r"column 'Datetime' mixes UTC offsets \(\+00:00 on line 2, \+01:00 on line 3\)",
+        ),
+        (
+            "Datetime,AEP_MW\n2004-10-01 00:00:00,1\n2004-10-01 01:00:00Z,2\n",
+            r"column 'Datetime' mixes times with a UTC offset \(line 3",
+        ),
+        (
+            "Datetime,AEP_MW\n2004-10-01 00:00:00,1,2\n2004-10-01 01:00:00,2,2\n",
+            r"line 2 has 3 field\(s\) .* but the header has 2",
+        ),
+        (
+            "Datetime,AEP_MW\n2004-10-01 00:00:00,1\n2004-10-01 01:00:00\n2004-10-01 02:00:00,3\n",
+            r"line 3 has 1 field\(s\)",
+        ),
+        *[  # non-finite or negative load, on the second of three hours (line 3)
+            (
+                f"Datetime,AEP_MW\n2004-01-01 00:00:00,1\n2004-01-01 01:00:00,{v}\n"
+                "2004-01-01 02:00:00,3\n",
+                rf"column 'AEP_MW' has {kind} load .* line 3: '{v}'",
+            )
+            for v, kind in (("inf", "non-finite"), ("1e400", "non-finite"), ("-5", "negative"))
+        ],
+        (
+            "Datetime,AEP_MW\n2004-01-01 00:00:00,1\n2014-01-01 00:00:00,2\n",
+            r"87671 hours in a row are missing or empty, from 2004-01-01 01:00:00 .* "
+            "more than max_gap_hours=24",
+        ),
     ],
 )
 def test_pjm_bad_files_raise_one_clear_sentence(tmp_path, text, problem):

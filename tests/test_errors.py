@@ -369,66 +369,6 @@ BAD_INPUTS = [
     ("pjm directory", lambda t: energy.load_pjm_csv(t), DataFileError, "is a directory"),
     ("pjm None", lambda t: energy.load_pjm_csv(None), DataFileError, "None: not a file path"),
     (
-        "pjm mixed UTC offsets",
-        lambda t: energy.load_pjm_csv(
-            write(t, OK_PJM + "2004-10-01 00:00:00+00:00,1\n2004-10-01 01:00:00+01:00,2\n")
-        ),
-        DataFileError,
-        r"AEP_hourly\.csv: column 'Datetime' mixes UTC offsets \(\+00:00 on line 2, "
-        r"\+01:00 on line 3\)",
-    ),
-    (
-        "pjm offset and no offset",
-        lambda t: energy.load_pjm_csv(
-            write(t, OK_PJM + "2004-10-01 00:00:00\n"[:-1] + ",1\n2004-10-01 01:00:00Z,2\n")
-        ),
-        DataFileError,
-        r"AEP_hourly\.csv: column 'Datetime' mixes times with a UTC offset \(line 3",
-    ),
-    (
-        "pjm ragged row (extra field)",
-        lambda t: energy.load_pjm_csv(
-            write(t, OK_PJM + "2004-10-01 00:00:00,1,2\n2004-10-01 01:00:00,2,2\n")
-        ),
-        DataFileError,
-        r"AEP_hourly\.csv: line 2 has 3 field\(s\) .* but the header has 2",
-    ),
-    (
-        "pjm short row (missing field)",
-        lambda t: energy.load_pjm_csv(
-            write(t, OK_PJM + "2004-10-01 00:00:00,1\n2004-10-01 01:00:00\n2004-10-01 02:00:00,3\n")
-        ),
-        DataFileError,
-        r"AEP_hourly\.csv: line 3 has 1 field\(s\)",
-    ),
-    (
-        "pjm inf load",
-        lambda t: energy.load_pjm_csv(write(t, OK_PJM + hours("2004-01-01", [1, "inf", 3]))),
-        DataFileError,
-        r"AEP_hourly\.csv: column 'AEP_MW' has non-finite load .* line 3: 'inf'",
-    ),
-    (
-        "pjm 1e400 load",
-        lambda t: energy.load_pjm_csv(write(t, OK_PJM + hours("2004-01-01", [1, 2, "1e400"]))),
-        DataFileError,
-        r"column 'AEP_MW' has non-finite load .*first on line 4: '1e400'",
-    ),
-    (
-        "pjm negative load",
-        lambda t: energy.load_pjm_csv(write(t, OK_PJM + hours("2004-01-01", [1, -5, 3]))),
-        DataFileError,
-        r"AEP_hourly\.csv: column 'AEP_MW' has negative load .* line 3: '-5'",
-    ),
-    (
-        "pjm ten-year gap",
-        lambda t: energy.load_pjm_csv(
-            write(t, OK_PJM + "2004-01-01 00:00:00,1\n2014-01-01 00:00:00,2\n")
-        ),
-        DataFileError,
-        r"AEP_hourly\.csv: 87671 hours in a row are missing or empty, from "
-        r"2004-01-01 01:00:00 .* more than max_gap_hours=24",
-    ),
-    (
         "pjm 25-hour gap (limit 24)",
         lambda t: energy.load_pjm_csv(
             write(t, OK_PJM + hours("2004-01-01", [1] + [""] * 25 + [2]))
