@@ -20,6 +20,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sitecheck
 from bookbuild import ROOT
 
 from grubook_site import audit
@@ -116,45 +117,17 @@ def test_results_are_written_into_the_statement_and_read_back(fixture_audit):
     assert path.read_text().count('id="grubook-a11y-data"') == 1
 
 
-_NAMES_JS = r"""
-const fileLike = /^[^\s]+\.(png|jpe?g|svg|gif|webp)$/i;
-const out = [];
-for (const img of document.querySelectorAll("img")) {
-  const alt = (img.getAttribute("alt") || "").trim();
-  if (!alt || fileLike.test(alt)) out.push("img " + (img.getAttribute("src") || "").slice(0, 80)
-    + " alt=" + JSON.stringify(alt));
-}
-for (const el of document.querySelectorAll('[role="img"], svg[role="img"], figure svg[role]')) {
-  const label = (el.getAttribute("aria-label") || "").trim();
-  const by = (el.getAttribute("aria-labelledby") || "").split(/\s+/).filter(Boolean)
-    .map((id) => document.getElementById(id)).filter(Boolean)
-    .map((n) => n.textContent.trim()).join(" ");
-  const title = el.querySelector(":scope > title");
-  if (!label && !by && !(title && title.textContent.trim()))
-    out.push(el.tagName.toLowerCase() + " role=img without a name: " + el.outerHTML.slice(0, 80));
-}
-return out;
-"""
-
-
-def test_every_image_has_alt_text(driver, real_pages):
-    with audit.serve(HTML) as base:
-        problems = {}
-        for page in real_pages:
-            driver.get(base + page)
-            driver.execute_async_script(audit._READY_JS)
-            found = driver.execute_script(_NAMES_JS)
-            if found:
-                problems[page] = found
+def test_every_image_has_alt_text(real_site):
+    problems = {p: r.unnamed for p, r in real_site["reports"].items() if r.unnamed}
     assert not problems, problems
 
 
 def test_the_check_for_alt_text_bites(driver):
     with audit.serve(FIXTURES) as base:
         driver.get(base + "broken.html")
-        assert len(driver.execute_script(_NAMES_JS)) == 1
+        assert len(driver.execute_script(sitecheck.NAMES_JS)) == 1
         driver.get(base + "good.html")
-        assert driver.execute_script(_NAMES_JS) == []
+        assert driver.execute_script(sitecheck.NAMES_JS) == []
 
 
 _FOCUS_JS = r"""
