@@ -1,11 +1,9 @@
 """The live explorers work in a real kernel, as Colab or Binder runs the chapter notebooks.
 
 The book build does not execute a live explorer cell (``skip-execution``), so nothing else proves
-that one still runs. Here the cells of a chapter's Colab notebook (``book/NN-name.ipynb``) that the
-explorer needs are executed with nbclient: the chapter's imports (its first cell after the set-up)
-and the live cell, which holds only ``views.<module>.live_<name>(...)`` (the second test holds every
-chapter to that). Cells appended to them move an explorer's control from code and check, in the
-kernel, that the explorer redrew its figure function and showed the new figure.
+that one still runs. Here a chapter's Colab notebook (``book/NN-name.ipynb``), cut to its imports
+and its live cell, is executed with nbclient, and cells appended to it move an explorer's control
+from code and check, in the kernel, that the explorer redrew its figure function and showed it.
 The second test holds every chapter to the rule for these cells: only a live explorer is tagged
 ``skip-execution``, every live explorer is, and the **Live:** line stands right above it.
 """

@@ -81,6 +81,17 @@ def real_site(driver, real_pages):
     return {"html": html, "reports": reports, "cache": BUILD / ".jupyter_cache"}
 
 
+@pytest.fixture(scope="session")
+def served():
+    """The built book on 127.0.0.1, one server for every test that opens its pages."""
+    if not (BUILD / "html" / "index.html").is_file():
+        pytest.fail(
+            "the book is not built: run `make book` first (`make test` does)", pytrace=False
+        )
+    with sitecheck.serve(BUILD / "html") as base:
+        yield base
+
+
 # --------------------------------------------------------------------------------------------
 # a local Jupyter server (for Thebe)
 

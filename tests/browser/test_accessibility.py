@@ -32,12 +32,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "a11y"
 
 
 @pytest.fixture(scope="module")
-def statement(real_pages):
+def statement():
     """The results ``make audit`` (``make test`` runs it after the build) wrote into the built
     accessibility statement: axe is not run over the site a second time."""
-    missing = [p for p in real_pages if not (HTML / p).is_file()]
-    if missing:
-        pytest.fail(f"the book is not built (missing {', '.join(missing)}): run `make book`")
     text = (HTML / audit.STATEMENT).read_text(encoding="utf-8")
     data = audit.read_results(text)
     assert data is not None, (
@@ -149,28 +146,25 @@ return [els.length, bad];
 
 
 @pytest.mark.parametrize("page", ["book/intro.html", "book/03-gru-gates.html"])
-def test_keyboard_skip_link_and_visible_focus(driver, page):
+def test_keyboard_skip_link_and_visible_focus(driver, served, page):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
-    with audit.serve(HTML) as base:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-        driver.get(base + page)
-        driver.execute_async_script(audit._READY_JS)
-        ActionChains(driver).send_keys(Keys.TAB).perform()
-        first = driver.switch_to.active_element
-        assert first.get_attribute("href").endswith("#main-content"), first.get_attribute(
-            "outerHTML"
-        )
-        assert first.get_attribute("textContent").strip().lower().startswith("skip to main content")
-        ActionChains(driver).send_keys(Keys.ENTER).perform()
-        assert driver.execute_script("return location.hash") == "#main-content"
-        ActionChains(driver).send_keys(Keys.TAB).perform()
-        inside = driver.execute_script(
-            "return !!document.activeElement.closest('#main-content, .bd-main')"
-        )
-        assert inside, driver.switch_to.active_element.get_attribute("outerHTML")[:200]
-        # keyboard focus (Tab) makes :focus-visible apply; after a key press, .focus() does too
-        checked, bad = driver.execute_script(_FOCUS_JS)
-        assert checked > 0
-        assert not bad, f"focused without any visible sign: {bad}"
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    driver.get(served + page)
+    driver.execute_async_script(audit._READY_JS)
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    first = driver.switch_to.active_element
+    assert first.get_attribute("href").endswith("#main-content"), first.get_attribute("outerHTML")
+    assert first.get_attribute("textContent").strip().lower().startswith("skip to main content")
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    assert driver.execute_script("return location.hash") == "#main-content"
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    inside = driver.execute_script(
+        "return !!document.activeElement.closest('#main-content, .bd-main')"
+    )
+    assert inside, driver.switch_to.active_element.get_attribute("outerHTML")[:200]
+    # keyboard focus (Tab) makes :focus-visible apply; after a key press, .focus() does too
+    checked, bad = driver.execute_script(_FOCUS_JS)
+    assert checked > 0
+    assert not bad, f"focused without any visible sign: {bad}"

@@ -227,12 +227,6 @@ def _figures(driver, base: str, page: str) -> list[dict]:
 # the book
 
 
-@pytest.fixture(scope="module")
-def served(real_site):
-    with sitecheck.serve(real_site["html"]) as base:
-        yield base
-
-
 _AXE_IN_FIGURES_JS = """
 const done = arguments[arguments.length - 1];
 const roots = [...document.querySelectorAll(".js-plotly-plot")]

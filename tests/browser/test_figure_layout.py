@@ -170,12 +170,6 @@ def page_problems(driver, base: str, page: str, size, move_sliders: bool = True)
     return out
 
 
-@pytest.fixture(scope="module")
-def served(real_site):
-    with sitecheck.serve(real_site["html"]) as base:
-        yield base
-
-
 @pytest.fixture
 def emulation(driver):
     yield

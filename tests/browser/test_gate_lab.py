@@ -73,14 +73,6 @@ def _sequences(seed=0):
 
 
 @pytest.fixture(scope="module")
-def served():
-    if not (HTML / PAGE).is_file():
-        pytest.fail(f"the book is not built (no {HTML / PAGE}): run `make book`", pytrace=False)
-    with sitecheck.serve(HTML) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
 def exported(driver, served):
     url = _open(driver, served)
     model, readout = live.read_file(HTML / re.sub(r"^https?://[^/]+/", "", url))

@@ -132,14 +132,6 @@ HTML = ROOT / "_build" / "html"
 
 
 @pytest.fixture(scope="module")
-def served():
-    if not (HTML / PAGE).is_file():
-        pytest.fail(f"the book is not built (no {HTML / PAGE}): run `make book`", pytrace=False)
-    with sitecheck.serve(HTML) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
 def exported(driver, served):
     url = _open(driver, served)
     rel = re.sub(r"^https?://[^/]+/", "", url)
