@@ -38,8 +38,8 @@ book:
 	OPENBLAS_NUM_THREADS=1 $(BIN)/jupyter-book build . $(JB_FLAGS)
 
 # axe-core in Chromium over every built page; writes the results into the built accessibility page
-# (without Chromium the page keeps its "not audited" note). The browser tests audit again and fail on
-# any serious or critical violation.
+# (without Chromium the page keeps its "not audited" note). The browser tests read those results: they
+# fail on any serious or critical violation and on a page not audited or changed since.
 audit:
 	$(BIN)/python -m grubook_site.audit _build/html
 

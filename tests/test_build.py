@@ -1,7 +1,8 @@
 """The build fails loudly: a failing cell or a Sphinx warning gives a non-zero exit.
 
-Each test builds a one-page fixture book (tests/fixtures/) with the repository's own _config.yml and
-the Makefile's jupyter-book flags, exactly as ``make book`` builds the real book.
+Fixture books (tests/fixtures/) are built with the repository's own _config.yml and the Makefile's
+jupyter-book flags, exactly as ``make book`` builds the real book: ``broken`` carries every failure
+a finished build reports, ``failing`` a cell that stops the build where it runs.
 """
 
 from __future__ import annotations
@@ -30,19 +31,16 @@ def test_a_failing_cell_fails_the_build(tmp_path):
     assert "this cell fails on purpose" in result.stdout
 
 
-def test_a_sphinx_warning_fails_the_build(tmp_path):
-    result = build_book("warning", tmp_path / "warning")
-    assert result.returncode != 0, result.stdout[-3000:]
-    assert "a-label-that-does-not-exist" in result.stdout
-    assert "missing-figure.png" in result.stdout
-
-
-def test_a_page_that_embeds_ipywidgets_fails_the_build(tmp_path):
-    """The site has no widget manager: a live explorer the build runs would be dead on the page.
-    The build fails, names the page and says to tag the cell skip-execution."""
-    result = build_book("widget", tmp_path / "widget")
-    assert result.returncode != 0, result.stdout[-3000:]
+def test_every_warning_fails_the_build_and_each_is_reported(tmp_path):
+    """One book, every failure mode a finished build reports: a broken cross-reference, a missing
+    image, and a page that embeds ipywidgets (the site has no widget manager: a live explorer the
+    build runs would be dead on the page). With -W the build fails; with --keep-going every one is
+    reported, and the widget page is named with the fix (tag the cell skip-execution)."""
+    result = build_book("broken", tmp_path / "broken")
     log = result.stdout
+    assert result.returncode != 0, log[-3000:]
+    assert "a-label-that-does-not-exist" in log, log[-3000:]
+    assert "missing-figure.png" in log, log[-3000:]
     assert "page book/widget embeds ipywidgets" in log, log[-3000:]
     assert "application/vnd.jupyter.widget-state+json" in log, log[-3000:]
     assert "application/vnd.jupyter.widget-view+json" in log, log[-3000:]
@@ -64,12 +62,12 @@ def test_the_plotly_js_bundle_must_match_plotly_py(tmp_path, monkeypatch):
     (fake / "package.json").write_text(json.dumps({"version": "0.0.1"}))
     with pytest.raises(ExtensionError, match=r"plotly\.js .* but node_modules has .* 0\.0\.1"):
         assets.check_plotly_version(tmp_path / "node_modules")
-    # and a real build stops with that message (any fixture: it fails before reading a page)
+    # and a real build stops with that message before it reads a page
     for package in ("mathjax", "thebe"):
         (tmp_path / "node_modules" / package).symlink_to(assets.node_modules(ROOT) / package)
     (fake / assets.PLOTLY_JS).write_text("/* not plotly.js */")
     monkeypatch.setenv("GRUBOOK_NODE_MODULES", str(tmp_path / "node_modules"))
-    result = build_book("warning", tmp_path / "book")
+    result = build_book("failing", tmp_path / "book")
     assert result.returncode != 0
     assert f"node_modules has {assets.PLOTLY_PACKAGE} 0.0.1" in result.stdout, result.stdout[-3000:]
     lock = json.loads((ROOT / "package-lock.json").read_text())

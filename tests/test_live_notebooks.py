@@ -1,9 +1,9 @@
 """The live explorers work in a real kernel, as Colab or Binder runs the chapter notebooks.
 
 The book build does not execute a live explorer cell (``skip-execution``), so nothing else proves
-that one still runs. Here a chapter's Colab notebook (``book/NN-name.ipynb``) is executed with
-nbclient with those cells included, and cells appended to it move an explorer's control from code
-and check, in the kernel, that the explorer redrew its figure function and showed the new figure.
+that one still runs. Here a chapter's Colab notebook (``book/NN-name.ipynb``), cut to its imports
+and its live cell, is executed with nbclient, and cells appended to it move an explorer's control
+from code and check, in the kernel, that the explorer redrew its figure function and showed it.
 The second test holds every chapter to the rule for these cells: only a live explorer is tagged
 ``skip-execution``, every live explorer is, and the **Live:** line stands right above it.
 """
@@ -76,8 +76,9 @@ def _check_cells(call: str, control: str, value, expected: str):
 
 
 def _runnable(path: Path) -> nbformat.NotebookNode:
-    """The Colab notebook with its set-up cell left out: it installs grubook where it is missing
-    (Colab), so it must be the guarded set-up, which does nothing here."""
+    """The Colab notebook's imports and live cells: its set-up cell is left out (it installs
+    grubook where it is missing, as on Colab, so it must be the guarded set-up, which does nothing
+    here), and so is every cell the live explorers do not need."""
     nb = nbformat.read(path, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     setup = code[0].source
@@ -86,7 +87,7 @@ def _runnable(path: Path) -> nbformat.NotebookNode:
     assert "pip" in install and "pip" not in guarded and "import grubook" in guarded, (
         f"{path.name}: the set-up cell must install only when `import grubook` fails"
     )
-    nb.cells.remove(code[0])
+    nb.cells = [code[1]] + [c for c in code if SKIP in c.metadata.get("tags", [])]
     return nb
 
 
@@ -97,7 +98,8 @@ def test_live_explorer_redraws_in_a_kernel(stem, tmp_path):
 
     call, control, value, expected = EXPLORERS[stem]
     nb = _runnable(ROOT / "book" / f"{stem}.ipynb")
-    live = [c for c in nb.cells if c.cell_type == "code" and SKIP in c.metadata.get("tags", [])]
+    imports, *live = nb.cells
+    assert "from grubook import" in imports.source and "views" in imports.source, imports.source
     assert [c.source.strip() for c in live] == [call]
     nb.cells += _check_cells(call, control, value, expected)
     client = NotebookClient(

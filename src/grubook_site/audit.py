@@ -7,9 +7,10 @@ fetched) with the rule tags in :data:`TAGS`, and writes the counts into the acce
 (``book/accessibility.html``, in place of its placeholder element). Without Chromium the page keeps
 its note that this build was not audited, and the command warns.
 
-The browser tests (``tests/browser/test_accessibility.py``) call the same :func:`run_axe` and
-:func:`audit_site`: they fail on any violation of impact serious or critical, check that a fixture
-page with known violations is caught, and that the statement's numbers are those of its own build.
+The browser tests (``tests/browser/test_accessibility.py``) read what this command wrote into the
+statement: they fail on any violation of impact serious or critical, on a page left unaudited, and
+on results of another build (each page's sha256 is recorded); they run :func:`audit_site` only on a
+fixture page with known violations, to prove it catches them.
 
 Not a Sphinx extension: it reads the finished HTML, as a reader's browser does.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import functools
+import hashlib
 import html as htmllib
 import json
 import os
@@ -178,6 +180,11 @@ def site_pages(html_dir: Path) -> list[str]:
 _REDIRECT = re.compile(r'<meta[^>]+http-equiv="refresh"', re.I)
 
 
+def digest(path: Path) -> str:
+    """A page file's sha256: the audit records each page's, so its results name their build."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def view_name(width: int, theme: str) -> str:
     return f"{width}px {theme}"
 
@@ -278,6 +285,7 @@ class Audit:
     pages: dict[str, dict[str, list[Finding]]]  # page -> view -> findings
     date: str = ""
     seconds: float = 0.0
+    digests: dict[str, str] = field(default_factory=dict)  # page -> sha256 of the file audited
 
     def unique(self, page: str) -> set[Finding]:
         """A page's findings over all views, each (rule, impact, element) once."""
@@ -315,6 +323,8 @@ class Audit:
             "themes": list(THEMES),
             "pages": {p: self.counts(p) for p in self.pages},
             "rules": self.rules(),
+            "sha256": self.digests,
+            "failures": self.failures(),
         }
 
 
@@ -326,6 +336,7 @@ def audit_site(
     by side (axe is single-threaded: two browsers use two cores)."""
     t0 = time.time()
     pages = site_pages(html_dir) if pages is None else list(pages)
+    digests = {p: digest(Path(html_dir) / p) for p in pages}
     found: dict[str, dict[str, list[Finding]]] = {}
 
     def work(d, share):
@@ -354,6 +365,7 @@ def audit_site(
         pages={p: found[p] for p in pages},
         date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         seconds=time.time() - t0,
+        digests=digests,
     )
 
 
@@ -458,6 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     # the statement page changed: audit it again as readers get it
     write_results(html_dir, audit)
     audit.pages[STATEMENT] = audit_site(html_dir, [STATEMENT]).pages[STATEMENT]
+    audit.digests.pop(STATEMENT)  # its text is the results, so no digest can hold
     write_results(html_dir, audit)
     rules = ", ".join(f"{r} {sum(n.values())}" for r, n in audit.rules().items()) or "none"
     print(

@@ -80,22 +80,19 @@ def real_site(driver, real_pages):
     return {"html": html, "reports": reports, "cache": BUILD / ".jupyter_cache"}
 
 
-# --------------------------------------------------------------------------------------------
-# the built book served: for a module with a PAGE (the live labs) that page must be built; for
-# the others, every page is visited first (real_site). And a lab's JSON (exported).
-
-
-@pytest.fixture(scope="module")
-def served(request):
-    page = getattr(request.module, "PAGE", None)
-    if page is None:
-        request.getfixturevalue("real_site")
-    elif not (BUILD / "html" / page).is_file():
+@pytest.fixture(scope="session")
+def served():
+    """The built book on 127.0.0.1, one server for every test that opens its pages."""
+    if not (BUILD / "html" / "index.html").is_file():
         pytest.fail(
-            f"the book is not built (no {BUILD / 'html' / page}): run `make book`", pytrace=False
+            "the book is not built: run `make book` first (`make test` does)", pytrace=False
         )
     with sitecheck.serve(BUILD / "html") as base:
         yield base
+
+
+# --------------------------------------------------------------------------------------------
+# a lab's JSON, as the module's lab page loads it (its ``_open``)
 
 
 @pytest.fixture(scope="module")

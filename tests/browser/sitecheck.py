@@ -214,6 +214,27 @@ return {
 };
 """
 
+# images without alternative text, elements with the role img without an accessible name
+NAMES_JS = r"""
+const fileLike = /^[^\s]+\.(png|jpe?g|svg|gif|webp)$/i;
+const out = [];
+for (const img of document.querySelectorAll("img")) {
+  const alt = (img.getAttribute("alt") || "").trim();
+  if (!alt || fileLike.test(alt)) out.push("img " + (img.getAttribute("src") || "").slice(0, 80)
+    + " alt=" + JSON.stringify(alt));
+}
+for (const el of document.querySelectorAll('[role="img"], svg[role="img"], figure svg[role]')) {
+  const label = (el.getAttribute("aria-label") || "").trim();
+  const by = (el.getAttribute("aria-labelledby") || "").split(/\s+/).filter(Boolean)
+    .map((id) => document.getElementById(id)).filter(Boolean)
+    .map((n) => n.textContent.trim()).join(" ");
+  const title = el.querySelector(":scope > title");
+  if (!label && !by && !(title && title.textContent.trim()))
+    out.push(el.tagName.toLowerCase() + " role=img without a name: " + el.outerHTML.slice(0, 80));
+}
+return out;
+"""
+
 _SNAPSHOT_JS = r"""
 const gd = document.querySelector('[data-grubook-plot="' + arguments[0] + '"]');
 return JSON.stringify((gd.data || []).map(
@@ -229,6 +250,7 @@ class PageReport(Visit):
     console: list = field(default_factory=list)  # (level, message)
     sliders: list = field(default_factory=list)  # (plot index, slider index, changed, detail)
     screenshots: list = field(default_factory=list)
+    unnamed: list = field(default_factory=list)  # NAMES_JS: images and role=img without a name
     seconds: float = 0.0
 
     # ---- verdicts: each returns a list of problems (empty = fine)
@@ -426,6 +448,7 @@ def visit(driver, base_url: str, page: str, screenshot_dir: Path | None) -> Page
     driver.execute_async_script(READY_JS)
     report = PageReport(page=page, url=url)
     report.dom = driver.execute_script(DESCRIBE_JS)
+    report.unnamed = driver.execute_script(NAMES_JS)
     if screenshot_dir is not None:
         stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", page.removesuffix(".html"))
         for name, size, mobile in (("desktop", DESKTOP, False), ("phone", PHONE, True)):

@@ -2,11 +2,11 @@
 
 - axe-core (``node_modules/axe-core``, injected, nothing from the network) on every page of
   ``_build/html`` at 1280 px and 390 px, in the light and the dark theme, with the rule tags of
-  :data:`grubook_site.audit.TAGS` (WCAG 2.0/2.1 A and AA, and axe's best practices): any violation
-  of impact serious or critical fails; the moderate and minor ones are printed per page;
-- the same check function reports the known violations of ``tests/fixtures/a11y/broken.html``
-  and none on ``good.html`` (the check bites);
-- the accessibility statement shows the numbers of its own build;
+  :data:`grubook_site.audit.TAGS` (WCAG 2.0/2.1 A and AA, and axe's best practices), as
+  ``make audit`` ran it and wrote it into the accessibility statement: any violation of impact
+  serious or critical fails, so does a page not audited or changed since (sha256);
+- the same audit reports the known violations of ``tests/fixtures/a11y/broken.html`` and none on
+  ``good.html`` (the check bites), and its results are written and read back;
 - every image has alternative text, every element with the role img an accessible name;
 - keyboard: the first Tab reaches the skip link, which moves the focus to the article, and what a
   keyboard reaches shows its focus.
@@ -20,6 +20,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sitecheck
 from bookbuild import ROOT
 
 from grubook_site import audit
@@ -31,42 +32,51 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "a11y"
 
 
 @pytest.fixture(scope="module")
-def site_audit(driver, real_pages):
-    """One axe audit of every page of the built site (its own two Chromiums, side by side)."""
-    missing = [p for p in real_pages if not (HTML / p).is_file()]
-    if missing:
-        pytest.fail(f"the book is not built (missing {', '.join(missing)}): run `make book`")
-    result = audit.audit_site(HTML)
-    print(f"\naxe-core {result.version}: {len(result.pages)} pages in {result.seconds:.0f} s")
-    print("elements with a minor or moderate violation, by page:")
-    for page in result.pages:
-        counts = result.counts(page)
-        rules = sorted({f.rule for f in result.unique(page) if f.impact not in audit.FAILING})
-        print(f"  {page}: {counts['moderate']} moderate, {counts['minor']} minor {rules}")
-    return result
+def statement():
+    """The results ``make audit`` (``make test`` runs it after the build) wrote into the built
+    accessibility statement: axe is not run over the site a second time."""
+    text = (HTML / audit.STATEMENT).read_text(encoding="utf-8")
+    data = audit.read_results(text)
+    assert data is not None, (
+        f"{audit.STATEMENT} was not audited: run `make audit` "
+        "(`python -m grubook_site.audit _build/html`) after the build; `make test` does"
+    )
+    print(f"\naxe-core {data['axe']}, {data['date']}: elements by rule {data['rules']}")
+    return text, data
 
 
 @pytest.fixture(scope="module")
-def fixture_audit(tmp_path_factory):
+def fixture_audit(tmp_path_factory, driver):
     folder = tmp_path_factory.mktemp("a11y")
     for page in ("broken.html", "good.html"):
         shutil.copy(FIXTURES / page, folder / page)
-    return audit.audit_site(folder, ["broken.html", "good.html"], workers=1), folder
+    try:
+        return audit.audit_site(folder, ["broken.html", "good.html"], driver=driver), folder
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
 
 
-def test_every_page_of_the_site_is_audited(site_audit, real_pages):
-    assert set(real_pages) <= set(site_audit.pages)
-    for page, views in site_audit.pages.items():
-        assert sorted(views) == sorted(
-            audit.view_name(w, t) for w, _ in audit.WIDTHS for t in audit.THEMES
-        ), page
+def test_every_page_of_this_build_is_audited(statement, real_pages):
+    """Every page of the site, in every view, with the pinned axe-core; and the pages are the ones
+    audited (their sha256 is the audit's), not those of an earlier build."""
+    text, data = statement
+    pages = audit.site_pages(HTML)
+    assert set(real_pages) <= set(pages) and sorted(data["pages"]) == pages
+    assert data["axe"] == audit.axe_version() and f"axe-core {data['axe']}" in text
+    assert data["widths"] == [w for w, _ in audit.WIDTHS] and data["themes"] == list(audit.THEMES)
+    assert data["tags"] == list(audit.TAGS)
+    audited = [p for p in pages if p != audit.STATEMENT]
+    assert sorted(data["sha256"]) == audited
+    changed = [p for p in audited if audit.digest(HTML / p) != data["sha256"][p]]
+    assert not changed, f"changed since the audit (run `make audit` again): {changed}"
 
 
-def test_no_serious_or_critical_violations(site_audit):
-    failures = site_audit.failures()
-    assert not failures, (
-        f"{len(failures)} serious or critical axe violations (page [view] impact rule: element):\n"
-        + "\n".join(failures)
+def test_no_serious_or_critical_violations(statement):
+    _, data = statement
+    failing = {p: n for p, n in data["pages"].items() if any(n[i] for i in audit.FAILING)}
+    assert not failing and not data["failures"], (
+        f"serious or critical axe violations on {failing} (page [view] impact rule: element):\n"
+        + "\n".join(data["failures"])
     )
 
 
@@ -94,70 +104,27 @@ def test_results_are_written_into_the_statement_and_read_back(fixture_audit):
     assert "This build was not audited" not in text
     data = audit.read_results(text)
     assert data["pages"]["broken.html"] == result.counts("broken.html")
+    assert data["failures"] == result.failures()
+    # the page the results went into is no longer the page audited; the other one still is
+    assert audit.digest(path) != data["sha256"]["good.html"]
+    assert audit.digest(folder / "broken.html") == data["sha256"]["broken.html"]
     assert data["axe"] == audit.axe_version()
     # a second audit replaces the first one's results
     audit.write_results(folder, result, page="good.html")
     assert path.read_text().count('id="grubook-a11y-data"') == 1
 
 
-def test_the_statement_shows_this_builds_audit(site_audit):
-    text = (HTML / audit.STATEMENT).read_text(encoding="utf-8")
-    data = audit.read_results(text)
-    assert data is not None, (
-        f"{audit.STATEMENT} was not audited: `make book` runs "
-        "`python -m grubook_site.audit _build/html` after Jupyter Book"
-    )
-    assert data["axe"] == site_audit.version
-    assert f"axe-core {site_audit.version}" in text
-    assert data["widths"] == [w for w, _ in audit.WIDTHS] and data["themes"] == list(audit.THEMES)
-    assert set(data["pages"]) == set(site_audit.pages)
-    differ = {
-        p: (data["pages"][p], site_audit.counts(p))
-        for p in site_audit.pages
-        if data["pages"][p] != site_audit.counts(p)
-    }
-    assert not differ, f"the statement's numbers (first) differ from this audit's: {differ}"
-
-
-_NAMES_JS = r"""
-const fileLike = /^[^\s]+\.(png|jpe?g|svg|gif|webp)$/i;
-const out = [];
-for (const img of document.querySelectorAll("img")) {
-  const alt = (img.getAttribute("alt") || "").trim();
-  if (!alt || fileLike.test(alt)) out.push("img " + (img.getAttribute("src") || "").slice(0, 80)
-    + " alt=" + JSON.stringify(alt));
-}
-for (const el of document.querySelectorAll('[role="img"], svg[role="img"], figure svg[role]')) {
-  const label = (el.getAttribute("aria-label") || "").trim();
-  const by = (el.getAttribute("aria-labelledby") || "").split(/\s+/).filter(Boolean)
-    .map((id) => document.getElementById(id)).filter(Boolean)
-    .map((n) => n.textContent.trim()).join(" ");
-  const title = el.querySelector(":scope > title");
-  if (!label && !by && !(title && title.textContent.trim()))
-    out.push(el.tagName.toLowerCase() + " role=img without a name: " + el.outerHTML.slice(0, 80));
-}
-return out;
-"""
-
-
-def test_every_image_has_alt_text(driver, real_pages):
-    with audit.serve(HTML) as base:
-        problems = {}
-        for page in real_pages:
-            driver.get(base + page)
-            driver.execute_async_script(audit._READY_JS)
-            found = driver.execute_script(_NAMES_JS)
-            if found:
-                problems[page] = found
+def test_every_image_has_alt_text(real_site):
+    problems = {p: r.unnamed for p, r in real_site["reports"].items() if r.unnamed}
     assert not problems, problems
 
 
 def test_the_check_for_alt_text_bites(driver):
     with audit.serve(FIXTURES) as base:
         driver.get(base + "broken.html")
-        assert len(driver.execute_script(_NAMES_JS)) == 1
+        assert len(driver.execute_script(sitecheck.NAMES_JS)) == 1
         driver.get(base + "good.html")
-        assert driver.execute_script(_NAMES_JS) == []
+        assert driver.execute_script(sitecheck.NAMES_JS) == []
 
 
 _FOCUS_JS = r"""
@@ -179,28 +146,25 @@ return [els.length, bad];
 
 
 @pytest.mark.parametrize("page", ["book/intro.html", "book/03-gru-gates.html"])
-def test_keyboard_skip_link_and_visible_focus(driver, page):
+def test_keyboard_skip_link_and_visible_focus(driver, served, page):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
-    with audit.serve(HTML) as base:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-        driver.get(base + page)
-        driver.execute_async_script(audit._READY_JS)
-        ActionChains(driver).send_keys(Keys.TAB).perform()
-        first = driver.switch_to.active_element
-        assert first.get_attribute("href").endswith("#main-content"), first.get_attribute(
-            "outerHTML"
-        )
-        assert first.get_attribute("textContent").strip().lower().startswith("skip to main content")
-        ActionChains(driver).send_keys(Keys.ENTER).perform()
-        assert driver.execute_script("return location.hash") == "#main-content"
-        ActionChains(driver).send_keys(Keys.TAB).perform()
-        inside = driver.execute_script(
-            "return !!document.activeElement.closest('#main-content, .bd-main')"
-        )
-        assert inside, driver.switch_to.active_element.get_attribute("outerHTML")[:200]
-        # keyboard focus (Tab) makes :focus-visible apply; after a key press, .focus() does too
-        checked, bad = driver.execute_script(_FOCUS_JS)
-        assert checked > 0
-        assert not bad, f"focused without any visible sign: {bad}"
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    driver.get(served + page)
+    driver.execute_async_script(audit._READY_JS)
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    first = driver.switch_to.active_element
+    assert first.get_attribute("href").endswith("#main-content"), first.get_attribute("outerHTML")
+    assert first.get_attribute("textContent").strip().lower().startswith("skip to main content")
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    assert driver.execute_script("return location.hash") == "#main-content"
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    inside = driver.execute_script(
+        "return !!document.activeElement.closest('#main-content, .bd-main')"
+    )
+    assert inside, driver.switch_to.active_element.get_attribute("outerHTML")[:200]
+    # keyboard focus (Tab) makes :focus-visible apply; after a key press, .focus() does too
+    checked, bad = driver.execute_script(_FOCUS_JS)
+    assert checked > 0
+    assert not bad, f"focused without any visible sign: {bad}"

@@ -227,11 +227,27 @@ def _figures(driver, base: str, page: str) -> list[dict]:
 # the book
 
 
+_AXE_IN_FIGURES_JS = """
+const done = arguments[arguments.length - 1];
+const roots = [...document.querySelectorAll(".js-plotly-plot")]
+  .map((gd) => gd.closest('[role="figure"], [role="group"]') || gd);
+axe.run({include: roots.map((r) => [r.id ? "#" + r.id : ".js-plotly-plot"])},
+        {runOnly: {type: "tag", values: arguments[0]}, resultTypes: ["violations"]})
+  .then((r) => done(r.violations.map((v) => v.id + " " + v.impact + ": " +
+                    v.nodes.map((n) => n.target.join(" ")).join(", "))))
+  .catch((e) => done(["axe failed: " + e]));
+"""
+
+
 @pytest.mark.parametrize("page", CHAPTERS)
-def test_figures_are_named_described_and_offline(driver, served, page):
+def test_figures_are_named_described_offline_and_pass_axe(driver, served, page):
+    from grubook_site.audit import TAGS, axe_dir
+
     figs = _figures(driver, served, page)
     assert figs, f"{page} has no Plotly figure"
     problems = [p for f in figs for p in access_problems(f) + offsite_problems(f)]
+    driver.execute_script((Path(axe_dir()) / "axe.min.js").read_text(encoding="utf-8"))
+    problems += driver.execute_async_script(_AXE_IN_FIGURES_JS, list(TAGS))
     assert problems == []
 
 
@@ -298,30 +314,6 @@ def test_reduced_motion_turns_slider_transitions_off(driver, served):
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
     assert all(d > 0 for d in durations["no-preference"]), durations  # Plotly's default stays
     assert all(d == 0 for d in durations["reduce"]), durations
-
-
-def test_axe_finds_nothing_inside_the_figures(driver, served):
-    from grubook_site.audit import TAGS, axe_dir
-
-    source = (Path(axe_dir()) / "axe.min.js").read_text(encoding="utf-8")
-    found = {}
-    for page in CHAPTERS:
-        _figures(driver, served, page)
-        driver.execute_script(source)
-        found[page] = driver.execute_async_script(
-            """
-            const done = arguments[arguments.length - 1];
-            const roots = [...document.querySelectorAll(".js-plotly-plot")]
-              .map((gd) => gd.closest('[role="figure"], [role="group"]') || gd);
-            axe.run({include: roots.map((r) => [r.id ? "#" + r.id : ".js-plotly-plot"])},
-                    {runOnly: {type: "tag", values: arguments[0]}, resultTypes: ["violations"]})
-              .then((r) => done(r.violations.map((v) => v.id + " " + v.impact + ": " +
-                                v.nodes.map((n) => n.target.join(" ")).join(", "))))
-              .catch((e) => done(["axe failed: " + e]));
-            """,
-            list(TAGS),
-        )
-    assert {p: v for p, v in found.items() if v} == {}
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
-"""The printed book (`make pdf`, grubook_site.pdf): one PDF of the built site in which every page of
-_toc.yml starts a sheet with its title, every figure caption of the site is in the text, every
-slider figure carries its print note, and no equation is left as raw TeX. The page count and the
-size are printed. A PDF with a chapter missing fails the same check (the check bites).
+"""The printed book (`make pdf`, grubook_site.pdf). The one HTML page Chromium prints holds every
+page of _toc.yml, each starting with its title, and every figure caption of the site. A small book
+(the intro, chapter 1, the notation) is printed as `make pdf` prints the whole one: each page of it
+starts a sheet with its title, every caption is in the PDF's text, every slider figure carries its
+print note, no equation is left as raw TeX, the sheets are A4 and numbered, the contents and the
+bookmarks follow _toc.yml. The page count and the size are printed. Without a chapter, the same
+check fails (it bites), on the page and on the PDF.
 
 Text comes from the PDF with pypdf (pure Python, pinned in requirements.txt), so no poppler is
 needed. Equations are drawn by MathJax in its own fonts, which a text extractor cannot read back:
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -26,6 +30,8 @@ SITE = ROOT / "_build" / "html"
 FOOTER_LINE = re.compile(r"^.*\b\d+ / \d+\s*$")
 NOTE = "Printed at the slider's default step:"
 LABELS = re.compile(r"^(?:\[[^\]\s]+\](?:\([\d,]+\))?)+")  # citation labels, whitespace removed
+# the small book printed: a chapter with slider figures, equations and captions, between two pages
+SMALL_TOC = "root: book/intro\nchapters: [{file: book/01-rnn-basics}, {file: book/notation}]\n"
 
 
 def _squash(text: str) -> str:
@@ -52,12 +58,12 @@ def page_texts(data: bytes) -> list[str]:
     return out
 
 
-def expected(site: Path = SITE) -> dict[str, dict]:
+def expected(toc: Path = ROOT / "_toc.yml", site: Path = SITE) -> dict[str, dict]:
     """{page: {"title": h1 text, "captions": [[text between formulas, ...], ...]}} from the site."""
     from bs4 import BeautifulSoup
 
     out = {}
-    for _, page in pdf.toc_entries(ROOT / "_toc.yml"):
+    for _, page in pdf.toc_entries(toc):
         soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
         article = soup.find("article", class_="bd-article")
         for junk in article.select("a.headerlink"):
@@ -92,40 +98,66 @@ def missing_from_pdf(texts: list[str], want: dict[str, dict]) -> list[str]:
     return out
 
 
+def assert_bites(texts: list[str], want: dict, chapter: str, first: str, next_: str) -> None:
+    """Without the sheets (or pages) of ``chapter``, from the one that starts with ``first`` to the
+    one that starts with ``next_``, the check names its title and captions, and nothing else."""
+    start = next(i for i, t in enumerate(texts) if t.startswith(first))
+    end = next(i for i, t in enumerate(texts) if t.startswith(next_))
+    found = missing_from_pdf(texts[:start] + texts[end:], want)
+    assert any(f.startswith(chapter) and "title" in f for f in found), found
+    assert sum(f.startswith(chapter) and "caption" in f for f in found) >= 1, found
+    assert all(f.startswith(chapter) for f in found), found
+
+
+def test_the_printed_page_has_every_title_and_every_caption():
+    """The page Chromium prints for `make pdf`: every page of the book, in order, each starting with
+    its title, and every caption of the site; without chapter 3 the check names what is lost."""
+    from bs4 import BeautifulSoup
+
+    want = expected()
+    page = BeautifulSoup(pdf.combined_html(SITE, ROOT / "_toc.yml", "The GRU Book"), "html.parser")
+    texts = [s.get_text(" ", strip=True) for s in page.select("section.grubook-print-page")]
+    assert sum(len(w["captions"]) for w in want.values()) >= 10  # the check is not vacuous
+    assert missing_from_pdf(texts, want) == []
+    assert_bites(texts, want, "book/03-gru-gates.html", "3. The GRU gates", "4. GRU vs LSTM")
+
+
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory):
-    if not (SITE / "index.html").is_file():
-        pytest.fail(
-            "the book is not built: run `make book` first (`make test` does)", pytrace=False
-        )
-    missing = pdf.chromium_missing()
-    if missing:
-        pytest.fail(missing, pytrace=False)
-    done = pdf.build_pdf(SITE, tmp_path_factory.mktemp("pdf"), ROOT)
+    root = tmp_path_factory.mktemp("small-book")
+    (root / "_toc.yml").write_text(SMALL_TOC)
+    shutil.copy(ROOT / "_config.yml", root / "_config.yml")
+    done = pdf.build_pdf(SITE, root / "pdf", root)
     data = done["pdf"].read_bytes()
-    return dict(done, data=data, texts=page_texts(data))
+    return dict(done, data=data, texts=page_texts(data), want=expected(root / "_toc.yml"))
 
 
 def test_the_pdf_has_every_title_and_every_caption(printed, capsys):
-    want = expected()
+    want = printed["want"]
     with capsys.disabled():
         print(
-            f"\nprinted book: {len(printed['texts'])} pages, {printed['bytes'] / 1e6:.1f} MB, "
-            f"{printed['notes']} slider figures, {sum(len(w['captions']) for w in want.values())} "
-            f"captions, in {printed['seconds']:.0f} s"
+            f"\nprinted book (intro, chapter 1, notation): {len(printed['texts'])} pages, "
+            f"{printed['bytes'] / 1e6:.1f} MB, {printed['notes']} slider figures, "
+            f"{sum(len(w['captions']) for w in want.values())} captions, "
+            f"in {printed['seconds']:.0f} s"
         )
     assert printed["pages"] == len(printed["texts"])
-    assert sum(len(w["captions"]) for w in want.values()) >= 10  # the check is not vacuous
     assert missing_from_pdf(printed["texts"], want) == []
+    assert_bites(printed["texts"], want, "book/01-rnn-basics.html", "1. RNN basics", "Notation")
 
 
-def test_the_contents_list_every_page_in_toc_order(printed):
-    contents = next(t for t in printed["texts"][:3] if t.startswith("Contents"))
-    titles = [_squash(w["title"]) for w in expected().values()]
-    squashed = _squash(contents)
-    at = [squashed.find(t) for t in titles]
+def test_the_contents_and_the_bookmarks_list_every_page_in_toc_order(printed):
+    import pypdf
+
+    titles = [_squash(w["title"]) for w in printed["want"].values()]
+    contents = _squash(next(t for t in printed["texts"][:3] if t.startswith("Contents")))
+    at = [contents.find(t) for t in titles]
     assert -1 not in at, f"titles missing from the contents: {contents}"
     assert at == sorted(at), "the contents are not in _toc.yml's order"
+    outline = pypdf.PdfReader(io.BytesIO(printed["data"])).outline
+    marks = [_squash(m.title) for m in outline if not isinstance(m, list)]
+    at = [next((i for i, m in enumerate(marks) if m.startswith(t)), -1) for t in titles]
+    assert -1 not in at and at == sorted(at), (titles, marks)
 
 
 def test_slider_figures_say_which_step_is_printed_and_math_is_typeset(printed):
@@ -135,30 +167,12 @@ def test_slider_figures_say_which_step_is_printed_and_math_is_typeset(printed):
     assert not re.search(r"\\\(|\\\[|\$\$|\\frac|\\mathbf|\\tilde", whole), "raw TeX in the PDF"
 
 
-def test_the_pages_are_a4(printed):
+def test_the_pages_are_a4_and_numbered(printed):
     import pypdf
 
-    box = pypdf.PdfReader(io.BytesIO(printed["data"])).pages[0].mediabox
-    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
-
-
-def test_the_check_fails_on_a_pdf_without_a_chapter(printed):
-    """Drop the sheets of chapter 3 (from its first sheet to chapter 4's): the check must name its
-    title and its captions."""
-    import pypdf
-
-    want = expected()
-    start = next(i for i, t in enumerate(printed["texts"]) if t.startswith("3. The GRU gates"))
-    end = next(i for i, t in enumerate(printed["texts"]) if t.startswith("4. GRU vs LSTM"))
     reader = pypdf.PdfReader(io.BytesIO(printed["data"]))
-    writer = pypdf.PdfWriter()
-    for i, page in enumerate(reader.pages):
-        if not start <= i < end:
-            writer.add_page(page)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    found = missing_from_pdf(page_texts(buffer.getvalue()), want)
-    chapter = "book/03-gru-gates.html"
-    assert any(f.startswith(chapter) and "title" in f for f in found), found
-    assert sum(f.startswith(chapter) and "caption" in f for f in found) >= 1, found
-    assert all(f.startswith(chapter) for f in found), found
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    n = len(reader.pages)
+    footers = [(p.extract_text() or "").splitlines()[-1].strip() for p in reader.pages]
+    assert all(f.endswith(f"{i} / {n}") for i, f in enumerate(footers, 1)), footers

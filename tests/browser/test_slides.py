@@ -79,6 +79,9 @@ return "";
 """
 
 
+_NO_PLOTLY = "return document.readyState === 'complete' && !window.Plotly;"
+
+
 def _wait(driver, script: str, timeout: float = 60, *args) -> str:
     deadline = time.time() + timeout
     while True:
@@ -190,8 +193,8 @@ def deck_problems(driver, url: str, page_file: Path | None, shots: Path | None =
             deadline = time.time() + 20
             while time.time() < deadline:
                 verdict = driver.execute_script(_FIGURE, fig)
-                if not verdict:
-                    break
+                if not verdict or driver.execute_script(_NO_PLOTLY):
+                    break  # drawn, or never will be: plotly.js did not load
                 time.sleep(0.25)
             if verdict:
                 problems.append(f"slide {index + 1}: figure {fig}: {verdict}")
