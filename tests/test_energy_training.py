@@ -86,10 +86,10 @@ def test_gate_week_static_steps_equal_the_data_function(prep, trained):
         V.unit_data(week, 8)
 
 
-def test_live_gate_view_and_other_figures(prep, trained):
+def test_gate_explorer_and_other_figures(prep, trained):
     model, _ = trained
     week = V.gate_week(model, prep, prep.split.test.start, hours=24)
-    box = V.live_gate_view(week)
+    box = V.gate_explorer(week)
     assert box.children[0].children[0].max == 8
     rows = prep.targets("test")[:24]
     fig = V.forecast_week_figure(prep.times[rows], prep.load[rows], {"GRU": prep.load[rows]})

@@ -78,7 +78,7 @@ def test_figure_html_draws_with_page_plotly_and_falls_back_to_cdn():
 def test_live_redraws_the_same_figure_function():
     import ipywidgets as w
 
-    box = sliders.live(figure, a=w.FloatSlider(value=0.3, min=0, max=1, step=0.01))
+    box = sliders.explorer(figure, a=w.FloatSlider(value=0.3, min=0, max=1, step=0.01))
     assert sliders.same_figure(box.figure, figure(0.3))
     box.controls["a"].value = 0.7  # moving the control calls the figure function again
     assert sliders.same_figure(box.figure, figure(0.7))
@@ -87,9 +87,9 @@ def test_live_redraws_the_same_figure_function():
 
 def test_live_rejects_missing_or_wrong_controls():
     with pytest.raises(ValueError, match="at least one control"):
-        sliders.live(figure)
+        sliders.explorer(figure)
     with pytest.raises(TypeError, match="control 'a' must be an ipywidgets control"):
-        sliders.live(figure, a=0.5)
+        sliders.explorer(figure, a=0.5)
 
 
 def test_train_reduces_loss_and_stops_early():

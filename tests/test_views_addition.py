@@ -173,8 +173,8 @@ def test_sums_table_and_adder(model):
     assert "overflow-wrap" in views.addition.styled(table, wrap=["true sum"]).to_html()
 
 
-def test_live_gate_view_redraws_the_figure_function(model, corr):
-    box = views.addition.live_gate_view(model, bits=8, corr=corr)
+def test_gate_explorer_redraws_the_figure_function(model, corr):
+    box = views.addition.gate_explorer(model, bits=8, corr=corr)
     assert box.controls["a"].max == 255 and box.controls["b"].max == 255
     assert box.controls["a"].continuous_update and box.controls["b"].continuous_update
     first = box.figure
@@ -185,8 +185,8 @@ def test_live_gate_view_redraws_the_figure_function(model, corr):
     assert not sliders.same_figure(box.figure, first)
 
 
-def test_live_adder_redraws_the_figure_function_at_any_width(model, corr):
-    box = views.addition.live_adder(model, corr=corr)
+def test_adder_explorer_redraws_the_figure_function_at_any_width(model, corr):
+    box = views.addition.adder_explorer(model, corr=corr)
     first = box.figure
     assert sliders.same_figure(first, views.addition.gate_figure(model, 12345, 67890, None, corr))
     big = 2**70 + 3  # beyond 2**53: typed as text, so it reaches the model exactly

@@ -44,8 +44,8 @@ def test_static_gate_figure_steps_equal_the_figure_function(week):
     assert len(views.energy.static_gate_figure(week).layout.sliders[0].steps) == 6
 
 
-def test_live_gate_view_redraws_the_figure_function(week):
-    box = views.energy.live_gate_view(week)
+def test_gate_explorer_redraws_the_figure_function(week):
+    box = views.energy.gate_explorer(week)
     slider = box.controls["rank"]
     assert (slider.min, slider.max, slider.continuous_update) == (1, 6, True)
     first = box.figure

@@ -176,8 +176,8 @@ def test_static_memory_steps_are_the_figure_function():
         assert shown["data"][1]["x"][0] == pytest.approx(views.half_life(z))
 
 
-def test_live_gate_explorer_redraws_the_figure_function():
-    box = views.live_gate_explorer()
+def test_gate_explorer_redraws_the_figure_function():
+    box = views.gate_explorer()
     assert sliders.same_figure(box.figure, views.gate_step_figure(0.5, 1.0))
     before = box.figure
     box.controls["z"].value = 0.2
@@ -188,8 +188,8 @@ def test_live_gate_explorer_redraws_the_figure_function():
     assert all(c.continuous_update for c in box.controls.values())
 
 
-def test_live_memory_redraws_the_figure_function():
-    box = views.live_memory()
+def test_memory_explorer_redraws_the_figure_function():
+    box = views.memory_explorer()
     before = box.figure
     assert sliders.same_figure(before, views.memory_figure(0.9))
     box.controls["z"].value = 0.7
@@ -224,9 +224,9 @@ def test_static_recall_steps_are_the_figure_function(recall_model):
     )
 
 
-def test_live_recall_redraws_the_figure_function(recall_model):
+def test_recall_explorer_redraws_the_figure_function(recall_model):
     model, x, y = recall_model
-    box = views.live_recall(model, x, y)
+    box = views.recall_explorer(model, x, y)
     before = box.figure
     assert sliders.same_figure(before, views.recall_figure(model, x, y, index=0))
     box.controls["index"].value = 3

@@ -128,8 +128,8 @@ def test_static_gru_figure_steps_equal_the_figure_function():
     assert shown[0]["data"][2]["y"] != shown[1]["data"][2]["y"]
 
 
-def test_live_view_redraws_the_figure_function():
-    box = gr.live_view()
+def test_explorer_redraws_the_figure_function():
+    box = gr.explorer()
     assert list(box.controls) == ["radius", "update_bias"]
     assert [c.description for c in box.controls.values()] == ["ρ of U", "z bias"]
     assert all(c.continuous_update for c in box.controls.values())

@@ -97,9 +97,9 @@ def test_static_steps_are_the_figure_function(models, x):
     )
 
 
-def test_live_view_redraws_the_figure_function(models, x):
+def test_explorer_redraws_the_figure_function(models, x):
     gru, lstm = models
-    box = lc.live_keep_write(gru, lstm, x)
+    box = lc.keep_write_explorer(gru, lstm, x)
     before = box.figure
     assert sliders.same_figure(before, lc.keep_write_figure(gru, lstm, x, index=0, t=1))
     box.controls["t"].value = 5

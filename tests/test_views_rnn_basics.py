@@ -94,8 +94,8 @@ def test_unrolled_diagram_draws():
     plt.close(fig)
 
 
-def test_live_view_redraws_the_figure_function():
-    box = rb.live_view()
+def test_explorer_redraws_the_figure_function():
+    box = rb.explorer()
     assert list(box.controls) == ["radius", "amplitude"]
     assert [c.description for c in box.controls.values()] == ["ρ of U", "input"]
     assert all(c.continuous_update for c in box.controls.values())

@@ -59,7 +59,7 @@ def gru_step(
         bias_ih, bias_hh: ``(3*hidden_size,)`` = [b_ir; b_iz; b_in] and [b_hr; b_hz; b_hn], or None.
         reset_after: True for PyTorch's candidate, False for Cho et al. (2014).
         gate_hook: None, or a function ``(update, reset) -> (update, reset)`` that replaces the
-            gates before they are used (forcing or scaling them: ``grubook.live.force_gates``).
+            gates before they are used (forcing or scaling them: ``grubook.lab.force_gates``).
 
     Returns:
         ``(h_t, GRUGates(update, reset, candidate))``, every tensor shaped like ``h``.
@@ -195,7 +195,7 @@ class GRU(RecurrentLayer):
             input_size, hidden_size, num_layers, bias, batch_first, dropout, fast, device, dtype
         )
         self.reset_after = _checks.boolean("reset_after", reset_after)
-        # {layer: gate_hook} while gates are forced (grubook.live.force_gates), else None
+        # {layer: gate_hook} while gates are forced (grubook.lab.force_gates), else None
         self.gate_hooks = None
 
     def extra_repr(self) -> str:

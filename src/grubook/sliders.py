@@ -199,8 +199,8 @@ def same_figure(a, b) -> bool:
     return _same(norm(a), norm(b))
 
 
-def live(figure: Callable[..., object], **controls):
-    """The live driver: ipywidgets ``controls`` (``FloatSlider``, ``IntSlider``, ``Dropdown``...)
+def explorer(figure: Callable[..., object], **controls):
+    """The explorer: ipywidgets ``controls`` (``FloatSlider``, ``IntSlider``, ``Dropdown``...)
     keyed by ``figure``'s keyword arguments; every move calls ``figure(**values)`` and shows the
     Plotly figure it returns, in place of the last one.
 
@@ -211,7 +211,7 @@ def live(figure: Callable[..., object], **controls):
     import ipywidgets as widgets
 
     if not controls:
-        raise ValueError("live needs at least one control, e.g. z=ipywidgets.FloatSlider(...).")
+        raise ValueError("explorer needs at least one control, e.g. z=ipywidgets.FloatSlider(...).")
     for name, control in controls.items():
         if not isinstance(control, widgets.ValueWidget):
             raise TypeError(

@@ -189,8 +189,8 @@ def _collect(app, config) -> None:
         FIGURE_SCRIPT,
         PRINT_CSS,
         PRINT_SCRIPT,
-        "live.js",
-        "live.css",
+        "lab.js",
+        "lab.css",
     ):
         sync(STATIC / name, out / name, ())
 

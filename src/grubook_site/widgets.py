@@ -2,7 +2,7 @@
 
 The built site loads no widget manager (no require.js, no ``@jupyter-widgets/html-manager``), so
 an executed ipywidgets cell would leave controls that draw nothing, or nothing at all. A live
-explorer (``grubook.sliders.live``) is for a running kernel (Colab, Binder, Live Code): its cell
+explorer (``grubook.sliders.explorer``) is for a running kernel (Colab, Binder, Live Code): its cell
 carries the tag ``skip-execution``, so the build shows its code and no output; the static figure
 next to it (``grubook.sliders.static``) is what a reader of the site drags.
 

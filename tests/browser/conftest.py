@@ -98,10 +98,10 @@ def served():
 @pytest.fixture(scope="module")
 def exported(request, driver, served):
     """(URL of the lab's JSON, model, readout) for the module's lab (its ``_open``)."""
-    from grubook import live
+    from grubook import lab
 
     url = request.module._open(driver, served)
-    model, readout = live.read_file(BUILD / "html" / re.sub(r"^https?://[^/]+/", "", url))
+    model, readout = lab.read_file(BUILD / "html" / re.sub(r"^https?://[^/]+/", "", url))
     return url, model, readout
 
 

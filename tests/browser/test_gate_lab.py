@@ -3,17 +3,17 @@ and what the lab shows is grubook's forward pass with the reader's gate override
 
 On the built chapter 3 (``_build/html``), in Chromium:
 
-- the lab's JSON is loaded in Python (``grubook.live.read_file``); recall sequences of 1, 9, 20,
+- the lab's JSON is loaded in Python (``grubook.lab.read_file``); recall sequences of 1, 9, 20,
   65 and 129 steps, with and without the chapter's ablations and per-unit overrides, go through
-  ``window.grubookLive.run`` and ``grubook.live.run``: max |JS - grubook| <= 1e-5 for output, h,
+  ``window.grubookLab.run`` and ``grubook.lab.run``: max |JS - grubook| <= 1e-5 for output, h,
   z, r and n;
 - the UI: ticking a marker, typing a value, choosing a unit and moving a gate slider (by mouse
   and by keyboard), and each ablation button, change the displayed answer, state and gates, and
-  they equal ``grubook.live.run`` on the sequence and overrides the test itself set (the answer
+  they equal ``grubook.lab.run`` on the sequence and overrides the test itself set (the answer
   to 1e-5 and as printed; every cell of the h, z and r heat maps read back from the canvas);
 - the median time from an edit to the updated lab is printed (the issue asks < 16 ms);
 - the lab fits a 390 px phone with every control labelled;
-- the checks bite: a copy of the site whose ``live.js`` applies r wrongly fails the engine check,
+- the checks bite: a copy of the site whose ``lab.js`` applies r wrongly fails the engine check,
   one whose unit chooser is off by one fails the UI check, and one that paints h with its sign
   flipped fails the heat-map check.
 """
@@ -23,15 +23,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sitecheck
-from test_live_lab import FIELDS, HTML, TOLERANCE, _wrong_site, engine_problems
-from test_live_lab import _open as open_lab
+from test_adder_lab import FIELDS, HTML, TOLERANCE, _wrong_site, engine_problems
+from test_adder_lab import _open as open_lab
 
-from grubook import live
+from grubook import lab
 
 pytestmark = pytest.mark.browser
 
 PAGE = "book/03-gru-gates.html"
-LAB = '.grubook-live[data-lab="gates"]'
+LAB = '.grubook-lab[data-lab="gates"]'
 OVERRIDES = [
     None,
     [{"gate": "z", "value": 0.0}],
@@ -79,9 +79,9 @@ def _shown(driver):
     (h, z, r: unit down, step across), with the lab's record of what it ran."""
     return driver.execute_script(
         f"""const lab = document.querySelector('{LAB}'), s = lab.grubookShown;
-        const a = lab.querySelector('[data-live="answer"]');
+        const a = lab.querySelector('[data-part="answer"]');
         const T = s.x.length, H = s.result.h[0].length, maps = {{}};
-        lab.querySelectorAll('.grubook-live-map canvas').forEach((c, k) => {{
+        lab.querySelectorAll('.grubook-lab-map canvas').forEach((c, k) => {{
           const cw = c.width / T, ch = c.height / H, px = c.getContext('2d')
             .getImageData(0, 0, c.width, c.height).data, rows = [];
           for (let t = 0; t < T; t++) {{
@@ -118,8 +118,8 @@ def _colours(kind, values):
 def _dom_sequence(driver):
     return driver.execute_script(
         f"""const lab = document.querySelector('{LAB}');
-        const v = [...lab.querySelectorAll('[data-live="value"]')].map((e) => Number(e.value));
-        const m = [...lab.querySelectorAll('[data-live="marker"]')].map((e) => e.checked ? 1 : 0);
+        const v = [...lab.querySelectorAll('[data-part="value"]')].map((e) => Number(e.value));
+        const m = [...lab.querySelectorAll('[data-part="marker"]')].map((e) => e.checked ? 1 : 0);
         return v.map((x, t) => [x, m[t]]);"""
     )
 
@@ -127,7 +127,7 @@ def _dom_sequence(driver):
 def _compare(driver, model, x, overrides, what):
     """What the lab shows against grubook on x (the test's own) with the test's overrides."""
     shown = _shown(driver)
-    want = live.run(model, x, overrides)
+    want = lab.run(model, x, overrides)
     problems = []
     if len(shown["x"]) != len(x) or np.abs(np.array(shown["x"]) - np.array(x)).max() > 0:
         problems.append(f"{what}: the lab ran another sequence")
@@ -170,23 +170,23 @@ def ui_problems(driver, model):
     marked = [t for t, xt in enumerate(x) if xt[1] == 1]
     assert len(marked) == 1, x
     # toggle markers: move the marker 3 steps earlier (a click off, a click on)
-    _find(driver, f'[data-live="marker"][data-step="{marked[0]}"]').click()
+    _find(driver, f'[data-part="marker"][data-step="{marked[0]}"]').click()
     x[marked[0]][1] = 0
     check(x, None, "marker removed")
     new = max(0, marked[0] - 3)
-    _find(driver, f'[data-live="marker"][data-step="{new}"]').click()
+    _find(driver, f'[data-part="marker"][data-step="{new}"]').click()
     x[new][1] = 1
     check(x, None, "marker moved")
     # type a new marked value
-    box = _find(driver, f'[data-live="value"][data-step="{new}"]')
+    box = _find(driver, f'[data-part="value"][data-step="{new}"]')
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys("-0.7")
     x[new][0] = -0.7
     check(x, None, "marked value typed")
     # a unit, its update gate fixed, the slider set by the mouse's script and by the keyboard
-    _select(driver, '[data-live="unit"]', "3")
-    _select(driver, '[data-live="z-mode"]', "value")
-    slider = _find(driver, '[data-live="z"]')
+    _select(driver, '[data-part="unit"]', "3")
+    _select(driver, '[data-part="z-mode"]', "value")
+    slider = _find(driver, '[data-part="z"]')
     driver.execute_script(
         "arguments[0].value = '0.3'; arguments[0].dispatchEvent(new Event('input'))", slider
     )
@@ -195,19 +195,19 @@ def ui_problems(driver, model):
     ActionChains(driver).send_keys(*[Keys.ARROW_LEFT] * 10).perform()
     check(x, [{"gate": "z", "units": [3], "value": 0.2}], "keyboard: z of unit 4 to 0.2")
     # the reset gate scaled: choosing 'scaled by' starts at 1, the keyboard takes it to 0.5
-    _select(driver, '[data-live="r-mode"]', "scale")
-    r = _find(driver, '[data-live="r"]')
+    _select(driver, '[data-part="r-mode"]', "scale")
+    r = _find(driver, '[data-part="r"]')
     driver.execute_script("arguments[0].focus()", r)
     ActionChains(driver).send_keys(*[Keys.ARROW_LEFT] * 50).perform()
     ov = [{"gate": "z", "units": [3], "value": 0.2}, {"gate": "r", "units": [3], "scale": 0.5}]
     check(x, ov, "keyboard: r of unit 4 scaled by 0.5")
     # the same in every unit
-    _select(driver, '[data-live="unit"]', "")
+    _select(driver, '[data-part="unit"]', "")
     check(x, [{k: v for k, v in o.items() if k != "units"} for o in ov], "every unit")
     # a marker ticked with the space bar
     other = (new + 5) % len(x)
     driver.execute_script(
-        "arguments[0].focus()", _find(driver, f'[data-live="marker"][data-step="{other}"]')
+        "arguments[0].focus()", _find(driver, f'[data-part="marker"][data-step="{other}"]')
     )
     ActionChains(driver).send_keys(Keys.SPACE).perform()
     x[other][1] = 1 - x[other][1]
@@ -251,7 +251,7 @@ def test_the_prose_numbers_are_the_labs(driver, served, exported):
     x = _dom_sequence(driver)
     assert x == model_examples(driver)[0]
     page = (HTML / PAGE).read_text()
-    answer = float(live.run(model, x)["output"][-1, 0])
+    answer = float(lab.run(model, x)["output"][-1, 0])
     assert f"{answer:.3f}" in page
 
 
@@ -260,8 +260,8 @@ def test_update_time_after_an_edit(driver, served):
     times = driver.execute_script(
         f"""
         const lab = document.querySelector('{LAB}');
-        const box = lab.querySelector('[data-live="value"][data-step="0"]');
-        const z = lab.querySelector('[data-live="z"]');
+        const box = lab.querySelector('[data-part="value"][data-step="0"]');
+        const z = lab.querySelector('[data-part="z"]');
         const out = [];
         for (let i = 0; i < 60; i++) {{
           const t0 = performance.now();
@@ -297,19 +297,19 @@ PAINT = ("rgb = v < 0 ? HCOL.neg : HCOL.pos", "rgb = v > 0 ? HCOL.neg : HCOL.pos
 
 
 def test_the_checks_bite(driver, exported, tmp_path, monkeypatch):
-    import test_live_lab
+    import test_adder_lab
 
     _, model, readout = exported
     with sitecheck.serve(_wrong_site(HTML, tmp_path / "reset", "reset")) as base:
         url = _open(driver, base)
         problems = engine_problems(driver, url, model, readout, _sequences()[4:6], [None])
         assert any(" n is " in p or " h is " in p for p in problems), problems
-    monkeypatch.setitem(test_live_lab.WRONG, "unit", UNIT)
+    monkeypatch.setitem(test_adder_lab.WRONG, "unit", UNIT)
     with sitecheck.serve(_wrong_site(HTML, tmp_path / "unit", "unit")) as base:
         _open(driver, base)
         problems, _ = ui_problems(driver, model)
         assert any("unit 4" in p for p in problems), problems
-    monkeypatch.setitem(test_live_lab.WRONG, "paint", PAINT)
+    monkeypatch.setitem(test_adder_lab.WRONG, "paint", PAINT)
     with sitecheck.serve(_wrong_site(HTML, tmp_path / "paint", "paint")) as base:
         _open(driver, base)
         problems, _ = ui_problems(driver, model)

@@ -10,8 +10,8 @@ Data functions (they run the real model):
 
 One figure function, :func:`gate_figure` (the bits, the carry and the gates of one sum), drawn by
 four wrappers: :func:`static_gate_figure` (a slider over example 8-bit sums, computed when the page
-is built) and :func:`live_gate_view` (continuous sliders for a and b, in a kernel);
-:func:`static_adder_figure` (a slider over sums of any size) and :func:`live_adder` (type two
+is built) and :func:`gate_explorer` (continuous sliders for a and b, in a kernel);
+:func:`static_adder_figure` (a slider over sums of any size) and :func:`adder_explorer` (type two
 numbers, see the model add them). :func:`learning_curve_figure` and :func:`comparison_figure` draw
 read-only matplotlib figures of training runs.
 """
@@ -217,7 +217,7 @@ def styled(table, formats: dict | None = None, wrap=()):
     return style.format(formats) if formats else style
 
 
-# ----- the gate view: one figure function, a static and a live driver ----------------------------
+# ----- the gate view: one figure function, a static driver and an explorer -----------------------
 def unit_order(corr: dict, gate: str = "z") -> np.ndarray:
     """Units sorted by how strongly their ``gate`` ("z" or "r") follows the carry into the step,
     strongest first."""
@@ -395,7 +395,7 @@ def static_gate_figure(model, pairs, bits: int | None = 8, corr: dict | None = N
     )
 
 
-def live_gate_view(model, bits: int = 8, corr: dict | None = None, a: int = 173, b: int = 95):
+def gate_explorer(model, bits: int = 8, corr: dict | None = None, a: int = 173, b: int = 95):
     """ipywidgets: continuous sliders for a and b (0 .. 2**bits - 1) redraw :func:`gate_figure`."""
     import ipywidgets as widgets
 
@@ -404,7 +404,7 @@ def live_gate_view(model, bits: int = 8, corr: dict | None = None, a: int = 173,
     corr = corr if corr is not None else carry_correlations(model, 8)
     top = (1 << bits) - 1
     kw = {"min": 0, "max": top}
-    return sliders.live(
+    return sliders.explorer(
         lambda a, b: gate_figure(model, a=a, b=b, bits=bits, corr=corr),
         a=widgets.IntSlider(value=a, description="a", **kw),
         b=widgets.IntSlider(value=b, description="b", **kw),
@@ -431,7 +431,7 @@ def _ask_figure(text: str):
     return go.Figure(layout={"title": {"text": text, "x": 0.02}, "height": 200})
 
 
-def live_adder(model, corr: dict | None = None, a: str = "12345", b: str = "67890"):
+def adder_explorer(model, corr: dict | None = None, a: str = "12345", b: str = "67890"):
     """ipywidgets: type two non-negative integers (any size) and see :func:`gate_figure` of the
     model adding them, at the pair's own width. Text boxes, not integer boxes, so that numbers
     beyond 2**53 reach the model exactly."""
@@ -448,7 +448,7 @@ def live_adder(model, corr: dict | None = None, a: str = "12345", b: str = "6789
         return gate_figure(model, a=x, b=y, bits=None, corr=corr)
 
     kw = {"layout": widgets.Layout(width="22em")}
-    return sliders.live(
+    return sliders.explorer(
         figure,
         a=widgets.Text(value=a, description="a", **kw),
         b=widgets.Text(value=b, description="b", **kw),

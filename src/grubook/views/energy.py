@@ -8,7 +8,7 @@ r_t at the last step of every window: the gate values at the moment each forecas
 
 One figure function, :func:`gate_figure` (z_t and r_t of one unit beside the load), drawn by
 :func:`static_gate_figure` (a slider over the units, computed when the page is built) and
-:func:`live_gate_view` (a continuous slider, in a kernel). :func:`forecast_week_figure` (Plotly) and
+:func:`gate_explorer` (a continuous slider, in a kernel). :func:`forecast_week_figure` (Plotly) and
 :func:`error_by_hour_figure` and :func:`error_by_horizon_figure` (matplotlib) draw the other plots.
 """
 
@@ -244,14 +244,14 @@ def static_gate_figure(week: WeekGates, ranks=None):
     )
 
 
-def live_gate_view(week: WeekGates, rank: int = 1):
+def gate_explorer(week: WeekGates, rank: int = 1):
     """ipywidgets: a continuous slider over the hidden units by rank (1 = the unit whose z_t
     moves most, as on the static figure's slider) redraws :func:`gate_figure`."""
     import ipywidgets as widgets
 
     from .. import sliders
 
-    return sliders.live(
+    return sliders.explorer(
         lambda rank: gate_figure(week, rank=rank - 1),
         rank=widgets.IntSlider(value=rank, min=1, max=len(week.order), description="unit rank"),
     )

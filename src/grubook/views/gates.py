@@ -12,15 +12,15 @@ equations are :func:`grubook.gru_step`):
 - :func:`recall_gates`: z_t and r_t of a trained model for one sequence of the recall task.
 
 Figure functions (one per view; each returns a whole Plotly figure) and their drivers
-(:func:`grubook.sliders.static` for the page, :func:`grubook.sliders.live` for a kernel):
+(:func:`grubook.sliders.static` for the page, :func:`grubook.sliders.explorer` for a kernel):
 
 - :func:`gate_step_figure` (z, r): inside the candidate (top) and the mix into h_t (bottom).
   Static: :func:`static_mix_figure` (slider over z), :func:`static_reset_figure` (slider over r).
-  Live: :func:`live_gate_explorer` (both).
+  Live: :func:`gate_explorer` (both).
 - :func:`memory_figure` (z): the fraction of an input still in the state k steps later.
-  Static: :func:`static_memory_figure`. Live: :func:`live_memory`.
+  Static: :func:`static_memory_figure`. Live: :func:`memory_explorer`.
 - :func:`recall_figure` (index): the inputs and heat maps of z_t and r_t of a trained model.
-  Static: :func:`static_recall_figure`. Live: :func:`live_recall`.
+  Static: :func:`static_recall_figure`. Live: :func:`recall_explorer`.
 """
 
 from __future__ import annotations
@@ -332,12 +332,12 @@ def static_reset_figure(values=GATE_VALUES, z: float = 0.5, **kwargs):
     )
 
 
-def live_gate_explorer(z: float = 0.5, r: float = 1.0):
+def gate_explorer(z: float = 0.5, r: float = 1.0):
     """ipywidgets: continuous sliders for z and r, redrawing :func:`gate_step_figure`."""
     import ipywidgets as widgets
 
     kw = {"min": 0.0, "max": 1.0, "step": 0.05}
-    return sliders.live(
+    return sliders.explorer(
         gate_step_figure,
         z=widgets.FloatSlider(value=z, description="z (update)", **kw),
         r=widgets.FloatSlider(value=r, description="r (reset)", **kw),
@@ -419,11 +419,11 @@ def static_memory_figure(values=MEMORY_Z, steps: int = MEMORY_STEPS):
     )
 
 
-def live_memory(z: float = 0.9, steps: int = MEMORY_STEPS):
+def memory_explorer(z: float = 0.9, steps: int = MEMORY_STEPS):
     """ipywidgets: a continuous slider over z (0.3 to 0.99), redrawing :func:`memory_figure`."""
     import ipywidgets as widgets
 
-    return sliders.live(
+    return sliders.explorer(
         lambda z: memory_figure(z=z, steps=steps),
         z=widgets.FloatSlider(
             value=z,
@@ -545,11 +545,11 @@ def static_recall_figure(model, x: torch.Tensor, y: torch.Tensor, examples=range
     )
 
 
-def live_recall(model, x: torch.Tensor, y: torch.Tensor, order=None):
+def recall_explorer(model, x: torch.Tensor, y: torch.Tensor, order=None):
     """ipywidgets: a continuous slider over the examples of x, redrawing :func:`recall_figure`."""
     import ipywidgets as widgets
 
-    return sliders.live(
+    return sliders.explorer(
         lambda index: recall_figure(model, x, y, index=index, order=order),
         index=widgets.IntSlider(value=0, min=0, max=x.shape[0] - 1, description="example"),
     )

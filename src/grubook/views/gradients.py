@@ -14,7 +14,7 @@ Figure function: :func:`gradient_reach_figure` (radius, update_bias): the measur
 RNN (and its linear rate) and of the GRU over distance, a whole Plotly figure. Its drivers:
 :func:`static_rnn_figure` (a slider over the radius, the RNN alone) and :func:`static_gru_figure`
 (a slider over the bias shift, the default-init RNN as reference), built with
-:func:`grubook.sliders.static`, and :func:`live_view` (:func:`grubook.sliders.live`, continuous
+:func:`grubook.sliders.static`, and :func:`explorer` (:func:`grubook.sliders.explorer`, continuous
 sliders for both) for a kernel.
 """
 
@@ -346,12 +346,12 @@ def static_gru_figure(biases=UPDATE_BIASES, **kwargs):
     )
 
 
-def live_view(radius: float = 1.0, update_bias: float = 0.0):
+def explorer(radius: float = 1.0, update_bias: float = 0.0):
     """ipywidgets: continuous sliders for the RNN's spectral radius and the GRU's update-gate bias
     shift, redrawing :func:`gradient_reach_figure` with both models."""
     import ipywidgets as widgets
 
-    return sliders.live(
+    return sliders.explorer(
         gradient_reach_figure,
         radius=widgets.FloatSlider(
             value=radius, min=0.25, max=4.0, step=0.25, description="ρ of U"

@@ -18,8 +18,8 @@ with cell "gru" or "lstm"):
 
 One figure function, :func:`keep_write_figure` (example, step t), drawn by two drivers:
 :func:`static_keep_write_figure` (a precomputed slider over t, for the page) and
-:func:`live_keep_write` (continuous sliders over the example and t, in a kernel). Not a view: the
-matplotlib summary over a whole batch, :func:`draw_keep_write_cloud`.
+:func:`keep_write_explorer` (continuous sliders over the example and t, in a kernel). Not a view:
+the matplotlib summary over a whole batch, :func:`draw_keep_write_cloud`.
 """
 
 from __future__ import annotations
@@ -275,12 +275,12 @@ def static_keep_write_figure(gru_model, lstm_model, x: torch.Tensor, index: int 
     )
 
 
-def live_keep_write(gru_model, lstm_model, x: torch.Tensor, index: int = 0, t: int = 1):
+def keep_write_explorer(gru_model, lstm_model, x: torch.Tensor, index: int = 0, t: int = 1):
     """ipywidgets: continuous sliders over the example (``index``) and the step ``t``, redrawing
     :func:`keep_write_figure`."""
     import ipywidgets as widgets
 
-    return sliders.live(
+    return sliders.explorer(
         lambda index, t: keep_write_figure(gru_model, lstm_model, x, index=index, t=t),
         index=widgets.IntSlider(value=index, min=0, max=x.shape[0] - 1, description="example"),
         t=widgets.IntSlider(value=t, min=1, max=x.shape[1], description="step t"),

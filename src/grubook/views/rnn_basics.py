@@ -7,7 +7,7 @@ followed by silence, and returns every h_t.
 Figure function: :func:`trajectory_figure` (radius, amplitudes): the first hidden units over time,
 one row per input amplitude, a whole Plotly figure. Its drivers: :func:`static_trajectory_figure`
 (:func:`grubook.sliders.static`, a slider over the spectral radius, three amplitudes) for the page
-and :func:`live_view` (:func:`grubook.sliders.live`, continuous sliders for the radius and one
+and :func:`explorer` (:func:`grubook.sliders.explorer`, continuous sliders for the radius and one
 amplitude) for a kernel. :func:`unrolled_diagram` draws the folded and unrolled RNN (a still
 matplotlib figure, not a view).
 """
@@ -261,7 +261,7 @@ def static_trajectory_figure(
     )
 
 
-def live_view(radius: float = 1.0, amplitude: float = 2.0):
+def explorer(radius: float = 1.0, amplitude: float = 2.0):
     """ipywidgets: continuous sliders for the spectral radius of U and the input amplitude,
     redrawing ``trajectory_figure(radius, amplitudes=(amplitude,))``, one row."""
     import ipywidgets as widgets
@@ -269,7 +269,7 @@ def live_view(radius: float = 1.0, amplitude: float = 2.0):
     def figure(radius, amplitude):
         return trajectory_figure(radius, amplitudes=(amplitude,))
 
-    return sliders.live(
+    return sliders.explorer(
         figure,
         radius=widgets.FloatSlider(value=radius, min=0.1, max=3.0, step=0.05, description="ρ of U"),
         amplitude=widgets.FloatLogSlider(

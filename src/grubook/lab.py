@@ -1,9 +1,9 @@
 """Trained models for the static site: export to JSON, load back, and the reference forward pass
-that the page's JavaScript engine (``grubook_site/static/live.js``) is proven equal to.
+that the page's JavaScript engine (``grubook_site/static/lab.js``) is proven equal to.
 
 The file :func:`export_model` writes::
 
-    {"format": "grubook-live 1",
+    {"format": "grubook-lab 1",
      "config": {"cell": "gru", "input_size": 2, "hidden_size": 16, "output_size": 1,
                 "num_layers": 1, "per_step": true},
      "readout": "sigmoid",
@@ -41,7 +41,7 @@ import torch
 
 from .training import SequenceModel
 
-FORMAT = "grubook-live 1"
+FORMAT = "grubook-lab 1"
 CONFIG_KEYS = ("cell", "input_size", "hidden_size", "output_size", "num_layers", "per_step")
 READOUTS = ("sigmoid", "identity")
 
@@ -129,9 +129,7 @@ def read_file(path) -> tuple[SequenceModel, str]:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(f"{path}: not JSON ({e}).") from None
-    expected = (
-        'an object {"config": {...}, "state_dict": {...}} as grubook.live.export_model writes'
-    )
+    expected = 'an object {"config": {...}, "state_dict": {...}} as grubook.lab.export_model writes'
     if not isinstance(doc, dict):
         raise ValueError(f"{path}: expected {expected}, got a JSON {type(doc).__name__}.")
     for key in ("config", "state_dict"):

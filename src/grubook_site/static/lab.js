@@ -1,22 +1,22 @@
 /* The GRU Book's live labs: the book's trained GRUs run in the reader's browser.
 
-   window.grubookLive.run(weightsUrl, x, overrides) -> Promise of {output, h, z, r, n}: one
+   window.grubookLab.run(weightsUrl, x, overrides) -> Promise of {output, h, z, r, n}: one
    sequence x (an array of time steps, each an array of input_size numbers) through the model in
-   the JSON file that grubook.live.export_model wrote at build time. Forward pass only, in
+   the JSON file that grubook.lab.export_model wrote at build time. Forward pass only, in
    PyTorch's GRU convention (gates stacked [r, z, n]; r scales (U_n h + b_hn) after the matmul):
        r = sigmoid(W_r x + b_ir + U_r h + b_hr)   z = sigmoid(W_z x + b_iz + U_z h + b_hz)
        n = tanh(W_n x + b_in + r * (U_n h + b_hn))   h' = (1 - z) * n + z * h
    then the linear head at every step and the file's readout (sigmoid or identity). Every field is
    an array over time (h, z, r, n of the top layer). overrides: null, or the list of
-   grubook.live (fix or scale z / r for chosen units), applied in order. Proven equal to
-   grubook.live.run in tests/browser/test_live_lab.py (chapter 5) and
+   grubook.lab (fix or scale z / r for chosen units), applied in order. Proven equal to
+   grubook.lab.run in tests/browser/test_adder_lab.py (chapter 5) and
    test_gate_lab.py (chapter 3). Weights are read as float32 (Math.fround), the
    arithmetic is float64.
 
-   Labs: <div class="grubook-live" data-lab="adder" data-weights="URL"> becomes the chapter 5
-   adder (inputs [data-live="a"], [data-live="b"], the model's sum in [data-live="sum"]);
+   Labs: <div class="grubook-lab" data-lab="adder" data-weights="URL"> becomes the chapter 5
+   adder (inputs [data-part="a"], [data-part="b"], the model's sum in [data-part="sum"]);
    data-lab="gates" the chapter 3 gate lab (the recall model on a sequence the reader edits, with
-   z_t / r_t overrides for a chosen unit; its answer in [data-live="answer"], data-value). */
+   z_t / r_t overrides for a chosen unit; its answer in [data-part="answer"], data-value). */
 (function () {
   "use strict";
   var cache = {};
@@ -29,7 +29,7 @@
 
   function prepare(doc) {
     var c = doc.config || {};
-    if (c.cell !== "gru") throw new Error("grubookLive: only GRU models run here, got " + c.cell);
+    if (c.cell !== "gru") throw new Error("grubookLab: only GRU models run here, got " + c.cell);
     var sd = doc.state_dict, layers = [];
     for (var k = 0; k < c.num_layers; k++) {
       layers.push({
@@ -47,7 +47,7 @@
     var abs = new URL(url, window.location.href).href;
     if (!cache[abs]) {
       cache[abs] = fetch(abs).then(function (r) {
-        if (!r.ok) throw new Error("grubookLive: " + abs + ": HTTP " + r.status);
+        if (!r.ok) throw new Error("grubookLab: " + abs + ": HTTP " + r.status);
         return r.json();
       }).then(prepare);
     }
@@ -94,7 +94,7 @@
     var entries = checkOverrides(overrides, H, c.num_layers);
     var seq = x.map(function (step) {
       if (step.length !== c.input_size) {
-        throw new Error("grubookLive: each step needs " + c.input_size + " inputs");
+        throw new Error("grubookLab: each step needs " + c.input_size + " inputs");
       }
       return step.map(Number);
     });
@@ -195,24 +195,24 @@
   }
 
   function adder(root, index) {
-    var url = root.getAttribute("data-weights"), id = "grubook-live-" + index;
+    var url = root.getAttribute("data-weights"), id = "grubook-lab-" + index;
     root.textContent = "";
-    var form = el("div", { class: "grubook-live-inputs" });
+    var form = el("div", { class: "grubook-lab-inputs" });
     [["a", "First number, a", "173"], ["b", "Second number, b", "95"]].forEach(function (f) {
-      var wrap = el("div", { class: "grubook-live-field" });
+      var wrap = el("div", { class: "grubook-lab-field" });
       wrap.appendChild(el("label", { for: id + "-" + f[0] }, f[1]));
       wrap.appendChild(el("input", {
         id: id + "-" + f[0], type: "text", inputmode: "numeric", autocomplete: "off",
-        spellcheck: "false", "data-live": f[0], value: f[2], "aria-describedby": id + "-help",
+        spellcheck: "false", "data-part": f[0], value: f[2], "aria-describedby": id + "-help",
       }));
       form.appendChild(wrap);
     });
     root.appendChild(form);
-    root.appendChild(el("p", { id: id + "-help", class: "grubook-live-help" },
+    root.appendChild(el("p", { id: id + "-help", class: "grubook-lab-help" },
       "Any two non-negative whole numbers in decimal, up to " + MAX_BITS + " bits each. " +
       "The model reads them as the chapter's encoding does: least significant bit first, at " +
       "the width of the larger number, plus one step for the last carry."));
-    var presets = el("div", { class: "grubook-live-presets", role: "group",
+    var presets = el("div", { class: "grubook-lab-presets", role: "group",
       "aria-label": "Hard cases" });
     PRESETS.forEach(function (p) {
       var btn = el("button", { type: "button", class: "btn", title: p[3] }, p[0]);
@@ -222,25 +222,25 @@
       presets.appendChild(btn);
     });
     root.appendChild(presets);
-    var answer = el("p", { class: "grubook-live-answer", "aria-live": "polite" });
+    var answer = el("p", { class: "grubook-lab-answer", "aria-live": "polite" });
     answer.appendChild(document.createTextNode("The GRU says: "));
-    var sum = el("output", { "data-live": "sum", for: id + "-a " + id + "-b" }, "\u2026");
+    var sum = el("output", { "data-part": "sum", for: id + "-a " + id + "-b" }, "\u2026");
     answer.appendChild(sum);
-    var verdict = el("span", { "data-live": "verdict" });
+    var verdict = el("span", { "data-part": "verdict" });
     answer.appendChild(document.createTextNode(" "));
     answer.appendChild(verdict);
     root.appendChild(answer);
-    var bitsBox = el("div", { class: "grubook-live-scroll", tabindex: "0", role: "region",
+    var bitsBox = el("div", { class: "grubook-lab-scroll", tabindex: "0", role: "region",
       "aria-label": "Bit by bit, step 0 (least significant) first" });
     root.appendChild(bitsBox);
-    var maps = el("div", { class: "grubook-live-scroll grubook-live-maps", tabindex: "0",
+    var maps = el("div", { class: "grubook-lab-scroll grubook-lab-maps", tabindex: "0",
       role: "region", "aria-label": "Heat maps of the gates over the steps" });
     var canvases = {};
     [["z", "update gate z_t", "blue"], ["r", "reset gate r_t", "vermillion"]].forEach(function (g) {
-      var fig = el("figure", { class: "grubook-live-map" });
+      var fig = el("figure", { class: "grubook-lab-map" });
       var cap = el("figcaption", {}, g[1] + ": one row per unit by step t (columns); " +
         "white is 0, " + g[2] + " is 1 ");
-      cap.appendChild(el("span", { class: "grubook-live-key grubook-live-key-" + g[0],
+      cap.appendChild(el("span", { class: "grubook-lab-key grubook-lab-key-" + g[0],
         "aria-hidden": "true" }));
       fig.appendChild(cap);
       canvases[g[0]] = el("canvas", { role: "img", "aria-label": g[1] });
@@ -248,7 +248,7 @@
       maps.appendChild(fig);
     });
     root.appendChild(maps);
-    var inputs = { a: root.querySelector('[data-live="a"]'), b: root.querySelector('[data-live="b"]') };
+    var inputs = { a: root.querySelector('[data-part="a"]'), b: root.querySelector('[data-part="b"]') };
     var model = null;
 
     function show(message) {
@@ -277,8 +277,8 @@
       sum.textContent = pred.toString();
       verdict.textContent = pred === truth ? "(right)" :
         "(wrong: the sum is " + truth.toString() + "; bits " + wrong.join(", ") + " are wrong)";
-      root.classList.toggle("grubook-live-wrong", pred !== truth);
-      var table = el("table", { class: "grubook-live-bits" });
+      root.classList.toggle("grubook-lab-wrong", pred !== truth);
+      var table = el("table", { class: "grubook-lab-bits" });
       [["t", "step t"], ["a", "a_t"], ["b", "b_t"], ["c", "carry in"], ["s", "sum s_t"],
         ["m", "model"], ["w", "wrong"]].forEach(function (row) {
         var tr = el("tr");
@@ -423,44 +423,44 @@
     var controls = {};
 
     /* --- the input sequence: a value and a marker per step --- */
-    var seqBox = el("fieldset", { class: "grubook-live-group" });
+    var seqBox = el("fieldset", { class: "grubook-lab-group" });
     seqBox.appendChild(el("legend", {}, "Input sequence x\u209c (edit a value, tick a marker)"));
-    var seqPresets = el("div", { class: "grubook-live-presets", role: "group",
+    var seqPresets = el("div", { class: "grubook-lab-presets", role: "group",
       "aria-label": "Input presets" });
     seqBox.appendChild(seqPresets);
-    var seqScroll = el("div", { class: "grubook-live-scroll", role: "region", tabindex: "0",
+    var seqScroll = el("div", { class: "grubook-lab-scroll", role: "region", tabindex: "0",
       "aria-label": "The sequence, one column per step" });
     seqBox.appendChild(seqScroll);
     root.appendChild(seqBox);
 
     /* --- the gate controls --- */
-    var gateBox = el("fieldset", { class: "grubook-live-group" });
+    var gateBox = el("fieldset", { class: "grubook-lab-group" });
     gateBox.appendChild(el("legend", {}, "Turn the gates"));
-    var ablations = el("div", { class: "grubook-live-presets", role: "group",
+    var ablations = el("div", { class: "grubook-lab-presets", role: "group",
       "aria-label": "The chapter's ablations" });
     gateBox.appendChild(ablations);
-    var unitWrap = el("div", { class: "grubook-live-control" });
+    var unitWrap = el("div", { class: "grubook-lab-control" });
     unitWrap.appendChild(el("label", { for: id + "-unit" }, "Unit"));
-    var unitSel = el("select", { id: id + "-unit", "data-live": "unit" });
+    var unitSel = el("select", { id: id + "-unit", "data-part": "unit" });
     unitWrap.appendChild(unitSel);
     gateBox.appendChild(unitWrap);
     [["z", "Update gate z\u209c"], ["r", "Reset gate r\u209c"]].forEach(function (g) {
-      var wrap = el("div", { class: "grubook-live-control grubook-live-gate" });
-      var key = el("span", { class: "grubook-live-key grubook-live-key-" + g[0],
+      var wrap = el("div", { class: "grubook-lab-control grubook-lab-gate" });
+      var key = el("span", { class: "grubook-lab-key grubook-lab-key-" + g[0],
         "aria-hidden": "true" });
       var modeLabel = el("label", { for: id + "-" + g[0] + "-mode" });
       modeLabel.appendChild(key);
       modeLabel.appendChild(document.createTextNode(" " + g[1]));
       wrap.appendChild(modeLabel);
-      var mode = el("select", { id: id + "-" + g[0] + "-mode", "data-live": g[0] + "-mode" });
+      var mode = el("select", { id: id + "-" + g[0] + "-mode", "data-part": g[0] + "-mode" });
       [["learned", "as learned"], ["value", "fixed at"], ["scale", "scaled by"]].forEach(
         function (o) { mode.appendChild(el("option", { value: o[0] }, o[1])); });
       wrap.appendChild(mode);
       var range = el("input", { id: id + "-" + g[0], type: "range", min: "0", max: "1",
-        step: "0.01", value: "1", "data-live": g[0] });
-      var rangeLabel = el("label", { for: id + "-" + g[0], class: "grubook-live-range-label" },
+        step: "0.01", value: "1", "data-part": g[0] });
+      var rangeLabel = el("label", { for: id + "-" + g[0], class: "grubook-lab-range-label" },
         "value of " + g[1].split(" ").pop());
-      var out = el("output", { for: id + "-" + g[0], "data-live": g[0] + "-shown" }, "1.00");
+      var out = el("output", { for: id + "-" + g[0], "data-part": g[0] + "-shown" }, "1.00");
       wrap.appendChild(rangeLabel);
       wrap.appendChild(range);
       wrap.appendChild(out);
@@ -479,29 +479,29 @@
     root.appendChild(gateBox);
 
     /* --- what the model does --- */
-    var answer = el("p", { class: "grubook-live-answer", "aria-live": "polite" });
+    var answer = el("p", { class: "grubook-lab-answer", "aria-live": "polite" });
     root.appendChild(answer);
-    var charts = el("div", { class: "grubook-live-charts" });
-    var outFig = el("figure", { class: "grubook-live-chart" });
+    var charts = el("div", { class: "grubook-lab-charts" });
+    var outFig = el("figure", { class: "grubook-lab-chart" });
     outFig.appendChild(el("figcaption", {}, "The read-out at every step (blue; the model " +
       "answers at the last step) and the marked value (black, dashed)"));
     var outBox = el("div");
     outFig.appendChild(outBox);
     charts.appendChild(outFig);
-    var unitFig = el("figure", { class: "grubook-live-chart" });
+    var unitFig = el("figure", { class: "grubook-lab-chart" });
     var unitCap = el("figcaption");
     unitFig.appendChild(unitCap);
     var unitBox = el("div");
     unitFig.appendChild(unitBox);
     charts.appendChild(unitFig);
     root.appendChild(charts);
-    var maps = el("div", { class: "grubook-live-scroll grubook-live-maps", tabindex: "0",
+    var maps = el("div", { class: "grubook-lab-scroll grubook-lab-maps", tabindex: "0",
       role: "region", "aria-label": "Heat maps of the state and the gates over the steps" });
     var canvases = {};
     [["h", "state h\u209c", "orange is \u22121, white 0, black +1"],
       ["z", "update gate z\u209c", "white is 0, blue 1"],
       ["r", "reset gate r\u209c", "white is 0, vermillion 1"]].forEach(function (g) {
-      var fig = el("figure", { class: "grubook-live-map" });
+      var fig = el("figure", { class: "grubook-lab-map" });
       fig.appendChild(el("figcaption", {}, g[1] + ": a row per unit, a column per step; " +
         g[2]));
       canvases[g[0]] = el("canvas", { role: "img", "aria-label": g[1] });
@@ -509,14 +509,14 @@
       maps.appendChild(fig);
     });
     root.appendChild(maps);
-    root.appendChild(el("p", { class: "grubook-live-help" }, "Dashed purple: the marked " +
+    root.appendChild(el("p", { class: "grubook-lab-help" }, "Dashed purple: the marked " +
       "step; solid purple outline: the chosen unit."));
 
     var cells = [];  // [{value: input, marker: input}] per step
 
     function buildSequence(x) {
       T = x.length;
-      var table = el("table", { class: "grubook-live-seq" }), rows = [el("tr"), el("tr"),
+      var table = el("table", { class: "grubook-lab-seq" }), rows = [el("tr"), el("tr"),
         el("tr")];
       rows[0].appendChild(el("th", { scope: "row" }, "step t"));
       rows[1].appendChild(el("th", { scope: "row" }, "value"));
@@ -524,9 +524,9 @@
       cells = x.map(function (xt, t) {
         rows[0].appendChild(el("th", { scope: "col" }, String(t + 1)));
         var v = el("input", { type: "number", min: "-1", max: "1", step: "0.01",
-          value: String(xt[0]), "data-live": "value", "data-step": String(t),
+          value: String(xt[0]), "data-part": "value", "data-step": String(t),
           "aria-label": "value at step " + (t + 1) });
-        var m = el("input", { type: "checkbox", "data-live": "marker",
+        var m = el("input", { type: "checkbox", "data-part": "marker",
           "data-step": String(t), "aria-label": "marker at step " + (t + 1) });
         m.checked = xt[1] === 1;
         v.addEventListener("input", update);
@@ -588,7 +588,7 @@
       var y = res.output[T - 1][0];
       answer.textContent = "";
       answer.appendChild(document.createTextNode("The GRU answers "));
-      var out = el("output", { "data-live": "answer", "data-value": String(y) }, fmt(y));
+      var out = el("output", { "data-part": "answer", "data-value": String(y) }, fmt(y));
       answer.appendChild(out);
       var target = null;
       if (marker.length === 1) {
@@ -597,7 +597,7 @@
         answer.appendChild(document.createTextNode("; the marked value, at step " +
           (marker[0] + 1) + " (" + d + " step" + (d === 1 ? "" : "s") + " before the end), is " +
           fmt(target) + ": squared error "));
-        answer.appendChild(el("span", { "data-live": "error" },
+        answer.appendChild(el("span", { "data-part": "error" },
           Math.pow(y - target, 2).toFixed(4)));
         answer.appendChild(document.createTextNode("."));
       } else {
@@ -610,7 +610,7 @@
           "scaled by " + o.scale.toFixed(2)) + (o.units ? " in unit " + (o.units[0] + 1) :
           " in every unit");
       });
-      answer.appendChild(el("span", { class: "grubook-live-forced", "data-live": "overrides" },
+      answer.appendChild(el("span", { class: "grubook-lab-forced", "data-part": "overrides" },
         " Forced: " + (gates.length ? gates.join("; ") : "nothing") + "."));
       var series = [{ values: res.output.map(function (o) { return o[0]; }), color: LINE.out }];
       if (target !== null) {
@@ -689,11 +689,11 @@
     });
   }
 
-  window.grubookLive = { run: run, load: load, forward: forward, encode: encode };
+  window.grubookLab = { run: run, load: load, forward: forward, encode: encode };
 
   function start() {
-    document.querySelectorAll('.grubook-live[data-lab="adder"]').forEach(adder);
-    document.querySelectorAll('.grubook-live[data-lab="gates"]').forEach(gatesLab);
+    document.querySelectorAll('.grubook-lab[data-lab="adder"]').forEach(adder);
+    document.querySelectorAll('.grubook-lab[data-lab="gates"]').forEach(gatesLab);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

@@ -3,14 +3,14 @@ model's own sums.
 
 On the built chapter 5 (``_build/html``), in Chromium:
 
-- the lab's JSON is loaded in Python (``grubook.live.read_file``) and random sequences of 1, 9,
+- the lab's JSON is loaded in Python (``grubook.lab.read_file``) and random sequences of 1, 9,
   65 and 129 steps (bits and uniform numbers), with and without gate overrides, go through
-  ``window.grubookLive.run`` and ``grubook.live.run``: max |JS - grubook| <= 1e-5 for output, h,
+  ``window.grubookLab.run`` and ``grubook.lab.run``: max |JS - grubook| <= 1e-5 for output, h,
   z, r and n;
 - 20 random pairs of 16, 32 and 64 bits are typed into the lab's two inputs, and the displayed
   sum must be ``add_with_model`` of the exported model; so must the hard-case buttons' sums;
 - the time from an edit to the updated lab is measured and printed (the issue asks < 16 ms);
-- the checks bite: the same checks on a copy of the site whose ``live.js`` applies r wrongly (to
+- the checks bite: the same checks on a copy of the site whose ``lab.js`` applies r wrongly (to
   U_n h without b_hn) or reads the bits most significant first report failures.
 """
 
@@ -26,13 +26,13 @@ import pytest
 import sitecheck
 from bookbuild import ROOT
 
-from grubook import live
+from grubook import lab
 from grubook.tasks import addition
 
 pytestmark = pytest.mark.browser
 
 PAGE = "book/05-addition-task.html"
-LAB = ".grubook-live"
+LAB = ".grubook-lab"
 HTML = ROOT / "_build" / "html"
 TOLERANCE = 1e-5
 FIELDS = ("output", "h", "z", "r", "n")
@@ -44,7 +44,7 @@ OVERRIDES = [
 
 _RUN_JS = """
 const done = arguments[arguments.length - 1];
-window.grubookLive.run(arguments[0], arguments[1], arguments[2])
+window.grubookLab.run(arguments[0], arguments[1], arguments[2])
   .then((r) => done({ok: true, result: r}), (e) => done({ok: false, error: String(e)}));
 """
 
@@ -83,7 +83,7 @@ def engine_problems(driver, url, model, readout, sequences, overrides_list=OVERR
             if not got["ok"]:
                 problems.append(f"{len(x)} steps, {ov}: the page failed: {got['error']}")
                 continue
-            want = live.run(model, x, ov, readout=readout)
+            want = lab.run(model, x, ov, readout=readout)
             for f in FIELDS:
                 js = np.array(got["result"][f], dtype=float)
                 if js.shape != want[f].shape:
@@ -111,13 +111,13 @@ def sum_problems(driver, model, pairs):
     """Type each pair into the lab; the displayed sum must be add_with_model's."""
     from selenium.webdriver.common.by import By
 
-    a_box = driver.find_element(By.CSS_SELECTOR, '.grubook-live [data-live="a"]')
-    b_box = driver.find_element(By.CSS_SELECTOR, '.grubook-live [data-live="b"]')
+    a_box = driver.find_element(By.CSS_SELECTOR, '.grubook-lab [data-part="a"]')
+    b_box = driver.find_element(By.CSS_SELECTOR, '.grubook-lab [data-part="b"]')
     out = []
     for a, b in pairs:
         _type(driver, a_box, str(a))
         _type(driver, b_box, str(b))
-        shown = driver.find_element(By.CSS_SELECTOR, '.grubook-live [data-live="sum"]').text
+        shown = driver.find_element(By.CSS_SELECTOR, '.grubook-lab [data-part="sum"]').text
         want = addition.add_with_model(model, a, b)
         if shown.strip() != str(want):
             out.append(f"{a} + {b}: the page shows {shown!r}, the model says {want}")
@@ -146,13 +146,13 @@ def test_hard_case_buttons(driver, served, exported):
 
     _, model, _ = exported
     _open(driver, served)
-    buttons = driver.find_elements(By.CSS_SELECTOR, ".grubook-live-presets button")
+    buttons = driver.find_elements(By.CSS_SELECTOR, ".grubook-lab-presets button")
     assert len(buttons) >= 3
     for button in buttons:
         button.click()
-        a = int(driver.find_element(By.CSS_SELECTOR, '[data-live="a"]').get_attribute("value"))
-        b = int(driver.find_element(By.CSS_SELECTOR, '[data-live="b"]').get_attribute("value"))
-        shown = driver.find_element(By.CSS_SELECTOR, '[data-live="sum"]').text
+        a = int(driver.find_element(By.CSS_SELECTOR, '[data-part="a"]').get_attribute("value"))
+        b = int(driver.find_element(By.CSS_SELECTOR, '[data-part="b"]').get_attribute("value"))
+        shown = driver.find_element(By.CSS_SELECTOR, '[data-part="sum"]').text
         assert shown == str(addition.add_with_model(model, a, b)), button.text
     assert any(b.text.startswith("(2⁶⁴") for b in buttons)
 
@@ -161,8 +161,8 @@ def test_update_time_after_an_edit(driver, served):
     _open(driver, served)
     times = driver.execute_script(
         """
-        const a = document.querySelector('.grubook-live [data-live="a"]');
-        const b = document.querySelector('.grubook-live [data-live="b"]');
+        const a = document.querySelector('.grubook-lab [data-part="a"]');
+        const b = document.querySelector('.grubook-lab [data-part="b"]');
         b.value = "18446744073709551615";
         const out = [];
         for (let i = 0; i < 50; i++) {
@@ -182,7 +182,7 @@ def test_update_time_after_an_edit(driver, served):
 
 def test_the_lab_fits_a_phone_and_is_labelled(driver, served):
     _open(driver, served)
-    state = sitecheck.at_phone(driver, ".grubook-live")
+    state = sitecheck.at_phone(driver, ".grubook-lab")
     assert state["wide"] <= 390 and state["box"] <= 390 and state["unlabelled"] == [], state
 
 
@@ -208,12 +208,12 @@ def _wrong_site(html: Path, dest: Path, kind: str) -> Path:
             os.symlink(entry, dest / entry.name)
     (dest / "_static").mkdir()
     for entry in (html / "_static").iterdir():
-        if entry.name != "live.js":
+        if entry.name != "lab.js":
             os.symlink(entry, dest / "_static" / entry.name)
     old, new = WRONG[kind]
-    source = (html / "_static" / "live.js").read_text()
-    assert old in source, f"live.js changed: {old!r} is not in it"
-    (dest / "_static" / "live.js").write_text(source.replace(old, new))
+    source = (html / "_static" / "lab.js").read_text()
+    assert old in source, f"lab.js changed: {old!r} is not in it"
+    (dest / "_static" / "lab.js").write_text(source.replace(old, new))
     return dest
 
 

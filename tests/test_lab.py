@@ -1,4 +1,4 @@
-"""grubook.live: export and load round trip, clear errors for bad files, forced gates."""
+"""grubook.lab: export and load round trip, clear errors for bad files, forced gates."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 import torch
 
-from grubook import live
+from grubook import lab
 from grubook.tasks import addition
 from grubook.training import SequenceModel
 
@@ -19,7 +19,7 @@ def model():
 
 
 def test_round_trip_is_exact(model, tmp_path):
-    path = live.export_model(model, tmp_path / "m.json", readout="sigmoid")
+    path = lab.export_model(model, tmp_path / "m.json", readout="sigmoid")
     doc = json.loads(path.read_text())
     assert doc["config"] == {
         "cell": "gru",
@@ -29,7 +29,7 @@ def test_round_trip_is_exact(model, tmp_path):
         "num_layers": 2,
         "per_step": True,
     }
-    back, readout = live.read_file(path)
+    back, readout = lab.read_file(path)
     assert readout == "sigmoid"
     for name, value in model.state_dict().items():
         assert torch.equal(back.state_dict()[name], value), name
@@ -65,35 +65,35 @@ def _write(tmp_path, doc):
     ],
 )
 def test_bad_files_name_the_file_and_what_was_expected(model, tmp_path, edit, message):
-    doc = json.loads(live.export_model(model, tmp_path / "m.json").read_text())
+    doc = json.loads(lab.export_model(model, tmp_path / "m.json").read_text())
     edit(doc)
     path = _write(tmp_path, doc)
     with pytest.raises(ValueError) as e:
-        live.load_model(path)
+        lab.load_model(path)
     assert str(path) in str(e.value) and message in str(e.value)
 
 
 def test_not_json_and_not_an_object(tmp_path):
     with pytest.raises(ValueError, match="not JSON"):
-        live.load_model(_write(tmp_path, "{oops"))
+        lab.load_model(_write(tmp_path, "{oops"))
     with pytest.raises(ValueError, match="got a JSON list"):
-        live.load_model(_write(tmp_path, [1, 2]))
+        lab.load_model(_write(tmp_path, [1, 2]))
 
 
 def test_forced_gates_reach_the_state(model):
     x = torch.rand(9, 2)
-    plain = live.run(model, x)
-    fixed = live.run(model, x, [{"gate": "z", "units": [1, 3], "value": 1.0, "layer": 1}])
+    plain = lab.run(model, x)
+    fixed = lab.run(model, x, [{"gate": "z", "units": [1, 3], "value": 1.0, "layer": 1}])
     assert (fixed["z"][:, [1, 3]] == 1).all()
     assert abs(fixed["h"][:, [1, 3]]).max() == 0  # z = 1 keeps h_0 = 0
     assert abs(fixed["h"][:, [0, 2, 4]] - plain["h"][:, [0, 2, 4]]).max() > 0  # through U
-    scaled = live.run(model, x, [{"gate": "r", "scale": 0.5, "layer": 1}])
+    scaled = lab.run(model, x, [{"gate": "r", "scale": 0.5, "layer": 1}])
     assert abs(scaled["r"][0] - plain["r"][0] / 2).max() < 1e-6  # step 0: h_0 is the same
-    assert abs(live.run(model, x)["h"] - plain["h"]).max() == 0  # restored after the block
+    assert abs(lab.run(model, x)["h"] - plain["h"]).max() == 0  # restored after the block
     with pytest.raises(ValueError, match="exactly one of"):
-        live.run(model, x, [{"gate": "z"}])
+        lab.run(model, x, [{"gate": "z"}])
     with pytest.raises(ValueError, match=r"units'\] must be unit indices"):
-        live.run(model, x, [{"gate": "z", "units": [5], "value": 0.0}])
+        lab.run(model, x, [{"gate": "z", "units": [5], "value": 0.0}])
 
 
 @pytest.fixture()
@@ -107,15 +107,15 @@ def test_examples_travel_with_the_model(recall_model, tmp_path):
     from grubook.tasks.recall import recall_batch
 
     x, _, _ = recall_batch(3, 20, generator=torch.Generator().manual_seed(7))
-    path = live.export_model(recall_model, tmp_path / "m.json", readout="identity", examples=x)
+    path = lab.export_model(recall_model, tmp_path / "m.json", readout="identity", examples=x)
     doc = json.loads(path.read_text())
     assert torch.equal(torch.tensor(doc["examples"]), x)  # float32 written exactly
-    back, readout = live.read_file(path)  # the examples do not disturb loading
+    back, readout = lab.read_file(path)  # the examples do not disturb loading
     assert readout == "identity" and torch.equal(back(x), recall_model(x))
     with pytest.raises(ValueError, match=r"examples\[0\] must have shape \(time, input_size=2\)"):
-        live.export_model(recall_model, tmp_path / "bad.json", examples=[torch.zeros(5, 3)])
+        lab.export_model(recall_model, tmp_path / "bad.json", examples=[torch.zeros(5, 3)])
     with pytest.raises(ValueError, match="not finite"):
-        live.export_model(recall_model, tmp_path / "bad.json", examples=[[[float("nan"), 0.0]]])
+        lab.export_model(recall_model, tmp_path / "bad.json", examples=[[[float("nan"), 0.0]]])
 
 
 def test_the_ablations_of_chapter_3(recall_model):
@@ -123,17 +123,17 @@ def test_the_ablations_of_chapter_3(recall_model):
     x = torch.rand(20, 2) * 2 - 1
     w_ih, b_ih = recall_model.rnn.weight_ih_l0, recall_model.rnn.bias_ih_l0
     with torch.no_grad():
-        stuck = live.run(recall_model, x, [{"gate": "z", "value": 1.0}])
+        stuck = lab.run(recall_model, x, [{"gate": "z", "value": 1.0}])
         assert abs(stuck["h"]).max() == 0  # nothing is written: h stays h_0 = 0
         head_bias = recall_model.head.bias.double().numpy()
         assert abs(stuck["output"] - head_bias).max() < 1e-7  # one constant answer
-        blind = live.run(recall_model, x, [{"gate": "r", "value": 0.0}])
+        blind = lab.run(recall_model, x, [{"gate": "r", "value": 0.0}])
         alone = torch.tanh(x @ w_ih[32:].T + b_ih[32:]).double().numpy()
         assert abs(blind["n"] - alone).max() < 1e-6  # the candidate sees the input alone
-        over = live.run(recall_model, x, [{"gate": "z", "value": 0.0}])
+        over = lab.run(recall_model, x, [{"gate": "z", "value": 0.0}])
         assert abs(over["h"] - over["n"]).max() == 0  # every step overwrites
-        one = live.run(recall_model, x, [{"gate": "z", "units": [4], "scale": 0.5}])
-        plain = live.run(recall_model, x)
+        one = lab.run(recall_model, x, [{"gate": "z", "units": [4], "scale": 0.5}])
+        plain = lab.run(recall_model, x)
         assert abs(one["z"][0, 4] - plain["z"][0, 4] / 2) < 1e-7
         assert (one["z"][0, [0, 1, 2, 3, 5]] == plain["z"][0, [0, 1, 2, 3, 5]]).all()
         model_answer = recall_model(x[None])[0, 0].item()

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "book").glob("0*.md"))
 SKIP = "skip-execution"
 SETUP_MARKER = "# Set-up for Colab"
-LIVE_CALL = re.compile(r"views\.\w+\.live_\w+\(")
+LIVE_CALL = re.compile(r"views\.\w+\.\w*explorer\(")
 # one line, the same in every chapter; "this figure" / "the figure above" may name another figure
 LIVE_LINE = re.compile(
     r"\*\*Live:\*\* in a notebook \(Colab, Binder or Live Code, from the rocket menu above\) the "
@@ -34,7 +34,7 @@ LIVE_LINE = re.compile(
 # the explorer must then show, written as kernel code)
 EXPLORERS = {
     "01-rnn-basics": (
-        "views.rnn_basics.live_view()",
+        "views.rnn_basics.explorer()",
         "radius",
         2.5,
         "views.rnn_basics.trajectory_figure(2.5, amplitudes=(2.0,))",
@@ -93,7 +93,7 @@ def _runnable(path: Path) -> nbformat.NotebookNode:
 
 @pytest.mark.build
 @pytest.mark.parametrize("stem", sorted(EXPLORERS))
-def test_live_explorer_redraws_in_a_kernel(stem, tmp_path):
+def test_explorer_redraws_in_a_kernel(stem, tmp_path):
     from nbclient import NotebookClient
 
     call, control, value, expected = EXPLORERS[stem]
@@ -120,7 +120,7 @@ def _text(cell) -> str:
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
-def test_only_live_explorers_skip_execution_each_under_the_live_line(chapter):
+def test_only_explorers_skip_execution_each_under_the_live_line(chapter):
     nb = jupytext.read(chapter)
     problems, count = [], 0
     for i, cell in enumerate(nb.cells):
@@ -141,7 +141,7 @@ def test_only_live_explorers_skip_execution_each_under_the_live_line(chapter):
         if not tagged:
             continue
         count += 1
-        if not re.fullmatch(r"views\.\w+\.live_\w+\([^\n]*\)", source):
+        if not re.fullmatch(r"views\.\w+\.\w*explorer\([^\n]*\)", source):
             problems.append(f"cell {i}: a live cell holds only the explorer's call, got {source!r}")
         before = nb.cells[i - 1] if i else None
         last = _text(before).strip().split("\n\n")[-1] if before is not None else ""

@@ -2,16 +2,16 @@
 
 In a chapter::
 
-    ```{live-lab} adder
-    :weights: live/05-addition-gru.json
+    ```{lab} adder
+    :weights: lab/05-addition-gru.json
     ```
 
 The labs: ``adder`` (chapter 5, add your own numbers) and ``gates`` (chapter 3, turn the gates
 of the recall model). ``weights`` is a JSON file the chapter wrote when it ran
-(``grubook.live.export_model``), found relative to the page's source. The directive puts
-``<div class="grubook-live" data-lab="adder" data-weights="live/05-addition-gru.json">`` on the
+(``grubook.lab.export_model``), found relative to the page's source. The directive puts
+``<div class="grubook-lab" data-lab="adder" data-weights="lab/05-addition-gru.json">`` on the
 page; the file is copied next to the built page
-(same relative path), and the page loads ``static/live.js`` and ``static/live.css``, which draw the
+(same relative path), and the page loads ``static/lab.js`` and ``static/lab.css``, which draw the
 lab and run the model. The build fails if the file is missing: a chapter whose execution was
 taken from the cache does not write it again (remove that chapter's entry with ``jcache``).
 """
@@ -29,39 +29,39 @@ from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
 LABS = ("adder", "gates")
-SCRIPT, CSS = "live.js", "live.css"
+SCRIPT, CSS = "lab.js", "lab.css"
 
 
-class live_lab(nodes.General, nodes.Element):
+class lab_node(nodes.General, nodes.Element):
     pass
 
 
-class LiveLab(SphinxDirective):
+class LabDirective(SphinxDirective):
     required_arguments = 1
     option_spec = {"weights": directives.unchanged_required}
 
     def run(self):
         lab = self.arguments[0]
         if lab not in LABS:
-            raise self.error(f"live-lab: unknown lab {lab!r}; one of {', '.join(LABS)}.")
+            raise self.error(f"lab-lab: unknown lab {lab!r}; one of {', '.join(LABS)}.")
         rel = self.options.get("weights", "")
         if not rel or os.path.isabs(rel) or ".." in Path(rel).parts:
-            raise self.error("live-lab needs :weights: a path relative to the page.")
+            raise self.error("lab-lab needs :weights: a path relative to the page.")
         src = Path(self.env.doc2path(self.env.docname)).parent / rel
         if not src.is_file():
             raise ExtensionError(
-                f"live-lab: {src} does not exist. The page's code writes it "
-                "(grubook.live.export_model) when it runs; a run taken from the jupyter cache does "
+                f"lab-lab: {src} does not exist. The page's code writes it "
+                "(grubook.lab.export_model) when it runs; a run taken from the jupyter cache does "
                 "not write it again: remove the page's cache entry (.venv/bin/jcache notebook -p "
                 "_build/.jupyter_cache remove ID) and build again."
             )
         self.env.note_dependency(str(src))
         out = str(Path(self.env.docname).parent / rel)
-        files = self.env.__dict__.setdefault("grubook_live_files", {})
+        files = self.env.__dict__.setdefault("grubook_lab_files", {})
         files.setdefault(self.env.docname, []).append((str(src), out))
-        node = live_lab()
+        node = lab_node()
         node["html"] = (
-            f'<div class="grubook-live" data-lab="{html.escape(lab)}" '
+            f'<div class="grubook-lab" data-lab="{html.escape(lab)}" '
             f'data-weights="{html.escape(rel)}">'
             "<p>This lab runs the chapter's trained model in your browser; it needs JavaScript."
             "</p></div>"
@@ -75,18 +75,18 @@ def _visit(self, node):
 
 
 def _purge(app, env, docname):
-    getattr(env, "grubook_live_files", {}).pop(docname, None)
+    getattr(env, "grubook_lab_files", {}).pop(docname, None)
 
 
 def _merge(app, env, docnames, other):
-    mine = env.__dict__.setdefault("grubook_live_files", {})
-    for doc, files in getattr(other, "grubook_live_files", {}).items():
+    mine = env.__dict__.setdefault("grubook_lab_files", {})
+    for doc, files in getattr(other, "grubook_lab_files", {}).items():
         if doc in docnames:
             mine[doc] = files
 
 
 def _page(app, pagename, templatename, context, doctree):
-    if doctree is not None and any(doctree.findall(live_lab)):
+    if doctree is not None and any(doctree.findall(lab_node)):
         app.add_js_file(SCRIPT, defer="defer")
         app.add_css_file(CSS)
 
@@ -94,7 +94,7 @@ def _page(app, pagename, templatename, context, doctree):
 def _copy(app, exception):
     if exception is not None or app.builder.format != "html":
         return
-    for files in getattr(app.env, "grubook_live_files", {}).values():
+    for files in getattr(app.env, "grubook_lab_files", {}).values():
         for src, out in files:
             dest = Path(app.outdir) / out
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -102,8 +102,8 @@ def _copy(app, exception):
 
 
 def setup(app):
-    app.add_node(live_lab, html=(_visit, None))
-    app.add_directive("live-lab", LiveLab)
+    app.add_node(lab_node, html=(_visit, None))
+    app.add_directive("lab", LabDirective)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("html-page-context", _page)
