@@ -74,7 +74,7 @@ lint:
 	$(BIN)/ruff format --check .
 
 test: lint book audit
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=20
 
 bench:
 	$(BIN)/python -m benchmarks
