@@ -15,53 +15,9 @@ from grubook_site import student as ms
 
 CHAPTERS = book.chapters()
 
-SOURCE = """\
-# A chapter
 
-Some text.
-
-:::{exercise} Count by hand
-:label: ch9-ex1
-Count them, then call `exercises.check_parameter_count(answer, "rnn", 3, 4)`.
-:::
-
-:::{solution-start} ch9-ex1
-:class: dropdown
-:::
-
-Thirty-two, the secret answer.
-
-```{code-cell} ipython3
-:tags: [hide-cell, solution]
-exercises.check_parameter_count(32, "rnn", 3, 4)
-```
-
-More solution prose after the code.
-
-:::{solution-end}
-:::
-
-:::{exercise} Explain it
-:label: ch9-ex2
-Why?
-:::
-
-::::{solution} ch9-ex2
-:class: dropdown
-Because of the hidden reason.
-:::{note}
-A nested note inside the solution.
-:::
-::::
-
-## Summary
-
-Text after the exercises stays.
-"""
-
-
-def test_student_source_removes_both_kinds_of_solution_and_adds_starters():
-    out = ms.student_source(SOURCE)
+def test_student_source_removes_both_kinds_of_solution_and_adds_starters(chapter_md):
+    out = ms.student_source(chapter_md)
     for gone in ("secret answer", "check_parameter_count(32", "after the code", "hidden reason"):
         assert gone not in out
     for kept in ("Some text.", ":label: ch9-ex1", "Count them", "Why?", "Text after the exercises"):
@@ -72,8 +28,8 @@ def test_student_source_removes_both_kinds_of_solution_and_adds_starters():
     assert "answer = ...  # your answer" in out
 
 
-def test_an_unterminated_gated_solution_is_refused():
-    broken = SOURCE.replace(":::{solution-end}\n:::\n", "")
+def test_an_unterminated_gated_solution_is_refused(chapter_md):
+    broken = chapter_md.replace(":::{solution-end}\n:::\n", "")
     with pytest.raises(ValueError, match="solution-end"):
         ms.student_source(broken)
 
