@@ -143,6 +143,28 @@ def sync(src: Path, dst: Path, ignore: tuple[str, ...]) -> None:
     )
 
 
+def copy_packages(packages, out: Path, error: type[Exception], start: Path | None = None) -> Path:
+    """Copy ``packages`` (rows of :data:`NPM_ASSETS`) from :func:`node_modules` into ``out`` (the
+    site's, or the slides', ``_static``); returns node_modules. Raises ``error`` saying how to
+    install them when one is missing: without them a page would need the network."""
+    modules = node_modules(start)
+    if modules is None:
+        raise error(
+            "grubook_site: the book's JavaScript packages (MathJax, plotly.js, Thebe, reveal.js) "
+            "are not installed, so the site would not work offline. Run `npm ci --ignore-scripts` "
+            "in the repository root (`make setup` does it), or set GRUBOOK_NODE_MODULES to a "
+            "node_modules folder."
+        )
+    for package, inner, target, ignore in packages:
+        src = modules / package / inner
+        if not src.exists():
+            raise error(
+                f"grubook_site: {src} is missing; run `npm ci --ignore-scripts` (package.json)"
+            )
+        sync(src, out / target, ignore)
+    return modules
+
+
 def thebe_server(url: str) -> dict:
     """Thebe's ``serverSettings`` for ``grubook_thebe_server``; a URL holding a token is refused
     with an :class:`ExtensionError` that says why (every built page would publish it)."""
@@ -165,33 +187,10 @@ def _collect(app, config) -> None:
     # a fresh folder each build: nothing left over from an older build (plotly.min.js, require.js)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    modules = node_modules(Path(app.confdir))
-    if modules is None:
-        raise ExtensionError(
-            "grubook_site: the book's JavaScript packages (MathJax, plotly.js, Thebe) are not "
-            "installed, so the site would not work offline. Run `npm ci --ignore-scripts` in the "
-            "repository root (`make setup` does it), or set GRUBOOK_NODE_MODULES to a "
-            "node_modules folder."
-        )
-    for package, inner, target, ignore in NPM_ASSETS:
-        src = modules / package / inner
-        if not src.exists():
-            raise ExtensionError(
-                f"grubook_site: {src} is missing; run `npm ci --ignore-scripts` in the "
-                "repository root."
-            )
-        sync(src, out / target, ignore)
+    modules = copy_packages(NPM_ASSETS, out, ExtensionError, Path(app.confdir))
     check_plotly_version(modules)
-    for name in (
-        PAGE_CSS,
-        PAGE_SCRIPT,
-        FIGURE_CSS,
-        FIGURE_SCRIPT,
-        PRINT_CSS,
-        PRINT_SCRIPT,
-        "lab.js",
-        "lab.css",
-    ):
+    names = (PAGE_CSS, PAGE_SCRIPT, FIGURE_CSS, FIGURE_SCRIPT, PRINT_CSS, PRINT_SCRIPT)
+    for name in (*names, "lab.js", "lab.css"):
         sync(STATIC / name, out / name, ())
 
     config.html_static_path = list(config.html_static_path) + [os.fspath(out)]

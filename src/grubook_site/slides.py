@@ -177,11 +177,12 @@ def extract(page_html: str, page: str) -> tuple[str, list[Slide]]:
     # equations, figures and result tables, in the order of the page
     def wanted(tag) -> bool:
         classes = tag.get("class") or []
-        if tag.name == "div" and ("math" in classes or "grubook-plotly" in classes):
-            return True
-        if tag.name in ("figure", "table"):
-            return True
-        return False
+        plotly_or_math = "math" in classes or "grubook-plotly" in classes
+        return tag.name in ("figure", "table") or (tag.name == "div" and plotly_or_math)
+
+    def results(node, source: str, lead) -> Slide:  # a table of results
+        body = f'<div class="grubook-slide-table">{node}</div>'
+        return Slide("results", heading, body, source, _lead_in(lead))
 
     counts = {"equations": 0, "figure": 0}
     last_equation_section = None
@@ -227,15 +228,7 @@ def extract(page_html: str, page: str) -> tuple[str, list[Slide]]:
                 )
                 counts["figure"] += 1
             elif node.find("table") is not None:  # a glued table of results, with its caption
-                slides.append(
-                    Slide(
-                        "results",
-                        heading,
-                        f'<div class="grubook-slide-table">{node}</div>',
-                        node.get("id", ""),
-                        _lead_in(node),
-                    )
-                )
+                slides.append(results(node, node.get("id", ""), node))
             else:
                 raise SlideError(
                     f"{page}: figure {node.get('id')} has no image, table or Plotly figure "
@@ -249,15 +242,7 @@ def extract(page_html: str, page: str) -> tuple[str, list[Slide]]:
             )
             if not measured or _is_raw_data(node):
                 continue
-            slides.append(
-                Slide(
-                    "results",
-                    heading,
-                    f'<div class="grubook-slide-table">{node}</div>',
-                    section_id,
-                    _lead_in(node.find_parent(class_="cell") or node),
-                )
-            )
+            slides.append(results(node, section_id, node.find_parent(class_="cell") or node))
     if not counts["equations"]:
         raise SlideError(f"{page}: no display equation ($$ ... $$) for the key-equations slide")
     if not counts["figure"]:
@@ -409,22 +394,10 @@ slides, Esc shows them all, S opens the speaker notes, F goes full screen.</p>
 
 def copy_assets(out_dir: Path) -> None:
     """reveal.js, MathJax and plotly.js from node_modules; the site's figure script and ours."""
-    modules = assets.node_modules(out_dir)
-    if modules is None:
-        raise SlideError(
-            "the book's JavaScript packages are not installed: run `npm ci --ignore-scripts` in "
-            "the repository root (`make setup` does it), or set GRUBOOK_NODE_MODULES"
-        )
-    static = out_dir / "_static"
-    for package, inner, target, ignore in [*assets.NPM_ASSETS, *REVEAL_FILES]:
-        if package == "thebe":
-            continue  # no live code in a deck
-        src = modules / package / inner
-        if not src.exists():
-            raise SlideError(f"{src} is missing: run `npm ci --ignore-scripts` (package.json)")
-        assets.sync(src, static / target, ignore)
+    packages = [p for p in [*assets.NPM_ASSETS, *REVEAL_FILES] if p[0] != "thebe"]  # no live code
+    assets.copy_packages(packages, out_dir / "_static", SlideError, out_dir)
     for name in SITE_FILES:
-        assets.sync(STATIC / name, static / name, ())
+        assets.sync(STATIC / name, out_dir / "_static" / name, ())
 
 
 def build_slides(site: Path, out_dir: Path, root: Path | None = None) -> dict:

@@ -49,6 +49,11 @@ def _closed(lines: list[str], i: int) -> book.Block:
     return b
 
 
+def _name(line: str) -> str:
+    opened = book.FENCE.match(line)
+    return opened.group("name") if opened else ""
+
+
 def student_source(text: str) -> str:
     """A chapter's MyST text with every solution removed and a starter cell after each exercise.
 
@@ -58,23 +63,15 @@ def student_source(text: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(lines):
-        opened = book.FENCE.match(lines[i])
-        name = opened.group("name") if opened else ""
+        name = _name(lines[i])
         if name == "solution":
             i = _closed(lines, i).end + 1
             continue
         if name == "solution-start":
-            j = next(
-                (
-                    k
-                    for k in range(i + 1, len(lines))
-                    if (m := book.FENCE.match(lines[k])) and m.group("name") == "solution-end"
-                ),
-                None,
-            )
-            if j is None:
+            ends = [k for k in range(i + 1, len(lines)) if _name(lines[k]) == "solution-end"]
+            if not ends:
                 raise ValueError(f"line {i + 1}: {{solution-start}} has no {{solution-end}}")
-            i = _closed(lines, j).end + 1
+            i = _closed(lines, ends[0]).end + 1
             continue
         if name == "exercise":
             b = _closed(lines, i)
