@@ -26,12 +26,6 @@ REPO = CONFIG["repository"]  # read here, not by the module under test
 FIX = "run `python -m grubook_site.notebooks --insert-setup` (it also rewrites the notebooks)"
 
 
-def test_the_chapters_are_the_numbered_pages_of_the_toc():
-    numbered = [p for p in book.toc_pages() if book.is_chapter(p)]
-    assert numbered == [c.relative_to(ROOT).with_suffix(".html").as_posix() for c in CHAPTERS]
-    assert len(CHAPTERS) == 6
-
-
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=IDS)
 def test_every_chapter_starts_with_the_setup_cell(chapter):
     problems = mk.setup_problems(chapter)

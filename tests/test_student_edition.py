@@ -68,17 +68,19 @@ def test_no_solution_survives_and_every_exercise_has_its_starter(edition, chapte
         exec(compile(cell.source, "starter", "exec"), {})
 
 
-def _copy(edition: Path, tmp_path: Path) -> Path:
-    dest = tmp_path / "student"
-    shutil.copytree(edition, dest)
-    return dest
+@pytest.fixture
+def dest(edition, tmp_path) -> Path:
+    """A copy of the edition, to break."""
+    return Path(shutil.copytree(edition, tmp_path / "student"))
 
 
-def test_the_check_fails_on_a_solution_left_in(edition, tmp_path):
-    dest = _copy(edition, tmp_path)
-    chapter = CHAPTERS[2]
-    path = dest / notebooks.notebook_path(chapter).name
-    instructor = nbformat.reads(notebooks.make_notebook(chapter), as_version=4)
+def notebook(dest: Path, k: int) -> Path:
+    return dest / notebooks.notebook_path(CHAPTERS[k]).name
+
+
+def test_the_check_fails_on_a_solution_left_in(dest):
+    path = notebook(dest, 2)
+    instructor = nbformat.reads(notebooks.make_notebook(CHAPTERS[2]), as_version=4)
     solution = next(c for c in instructor.cells if "solution" in c.metadata.get("tags", []))
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(solution.source))  # untagged, so only text betrays it
@@ -87,11 +89,9 @@ def test_the_check_fails_on_a_solution_left_in(edition, tmp_path):
     assert len(found) == 1 and "solution line(s) left in" in found[0], found
 
 
-def test_the_check_fails_on_a_solution_fold_left_in(edition, tmp_path):
-    dest = _copy(edition, tmp_path)
-    chapter = CHAPTERS[0]
-    path = dest / notebooks.notebook_path(chapter).name
-    solutions, _, _ = ms.instructor_parts(chapter)
+def test_the_check_fails_on_a_solution_fold_left_in(dest):
+    path = notebook(dest, 0)
+    solutions, _, _ = ms.instructor_parts(CHAPTERS[0])
     prose = next(s for s in solutions if "<details>" not in s and "\n" in s.strip())
     nb = nbformat.read(path, as_version=4)
     nb.cells[-1].source += "\n\n" + prose
@@ -99,9 +99,8 @@ def test_the_check_fails_on_a_solution_fold_left_in(edition, tmp_path):
     assert any("left in" in p for p in ms.problems(dest))
 
 
-def test_the_check_fails_on_a_missing_exercise_or_starter(edition, tmp_path):
-    dest = _copy(edition, tmp_path)
-    path = dest / notebooks.notebook_path(CHAPTERS[4]).name
+def test_the_check_fails_on_a_missing_exercise_or_starter(dest):
+    path = notebook(dest, 4)
     nb = nbformat.read(path, as_version=4)
     starter = next(i for i, c in enumerate(nb.cells) if "starter" in c.metadata.get("tags", []))
     exercise = next(i for i in range(starter, -1, -1) if "> **Exercise:" in nb.cells[i].source)
@@ -113,9 +112,8 @@ def test_the_check_fails_on_a_missing_exercise_or_starter(edition, tmp_path):
     assert "exercise missing or changed" in found
 
 
-def test_the_check_fails_on_a_broken_or_missing_notebook(edition, tmp_path):
-    dest = _copy(edition, tmp_path)
-    (dest / notebooks.notebook_path(CHAPTERS[0]).name).write_text('{"cells": 3}')
-    (dest / notebooks.notebook_path(CHAPTERS[1]).name).unlink()
+def test_the_check_fails_on_a_broken_or_missing_notebook(dest):
+    notebook(dest, 0).write_text('{"cells": 3}')
+    notebook(dest, 1).unlink()
     found = "\n".join(ms.problems(dest))
     assert "not a valid notebook" in found and "missing from" in found
