@@ -32,7 +32,6 @@ from pathlib import Path
 
 from . import browser
 from .book import built_site, toc_entries
-from .browser import serve
 
 PDF_NAME = "gru-book.pdf"
 PRINT_PAGE = "_print-book.html"  # written beside the pages for the print, deleted after
@@ -147,11 +146,6 @@ def combined_html(site: Path, toc_file: Path, title: str, author: str = "") -> s
 # Chromium
 
 
-def chromium_missing() -> str | None:
-    gone = browser.missing()
-    return f"Chromium is needed to print the book: {gone}. {browser.INSTALL_HINT}" if gone else None
-
-
 # Resolves with what is not ready yet ("" when all is): figures, images, MathJax, fonts.
 _READY = """
 const done = arguments[arguments.length - 1];
@@ -213,9 +207,9 @@ def build_pdf(site: Path, out_dir: Path, root: Path | None = None) -> dict:
     """Print the built site ``site`` to ``out_dir/gru-book.pdf``; returns what was done."""
     site, toc, config = built_site(site, root, PdfError)
     out_dir = Path(out_dir).resolve()
-    missing = chromium_missing()
-    if missing:
-        raise PdfError(missing)
+    gone = browser.missing()
+    if gone:
+        raise PdfError(f"Chromium is needed to print the book: {gone}. {browser.INSTALL_HINT}")
     start = time.time()
     page_html = combined_html(site, toc, config.get("title", "The book"), config.get("author", ""))
     folder = site / Path(toc_entries(toc)[0][1]).parent
@@ -223,7 +217,7 @@ def build_pdf(site: Path, out_dir: Path, root: Path | None = None) -> dict:
     target.write_text(page_html, encoding="utf-8")
     driver = browser.start(TEXT_WIDTH_PX, 1000, page_timeout=300)  # one long page
     try:
-        with serve(site) as base:
+        with browser.serve(site) as base:
             rel = target.relative_to(site).as_posix()
             data, notes = print_page(driver, base + rel)
     finally:
