@@ -13,18 +13,14 @@ edition prints it (:mod:`grubook_site.student`), and:
 - for any other exercise, the student edition's starter cell and a sentence saying why it is not
   autograded (an explanation, a training run of minutes, a timing that depends on the machine).
 
-Every exercise of a chapter must be listed in :data:`grubook_site.book.SHEETS`, as a question or
-as not graded, and every checker an exercise names must be in its public tests: a new or renamed
-exercise, a checker that does not exist, or a missing solution stops the command with a sentence
-naming the chapter and the exercise (:func:`grubook_site.book.sheet_problems`).
+Where a chapter and its entry in :data:`grubook_site.book.SHEETS` disagree
+(:func:`grubook_site.book.sheet_problems`), the command stops with a sentence naming both.
 
 ``otter assign`` turns each sheet into ``DEST/<chapter>/student/`` (the notebook to hand out, with
 its public tests) and ``DEST/<chapter>/autograder/`` (``autograder.zip`` for ``otter run``,
 Gradescope or Canvas, and the instructor's solution notebook). With ``--check`` (what ``make
-assignments`` runs), every sheet is then graded offline with Otter's local runner (``otter run``,
-no Docker): the solutions must get full marks on every question, the untouched student notebook
-zero on each, and the solutions with one answer spoiled lose exactly that question's point; and
-the student notebook must hold every exercise and give away no hidden test and no solution.
+assignments`` runs), every sheet is then graded offline by Otter's local runner (``otter run``,
+no Docker) and its student notebook read (:func:`check_sheet`).
 
     python -m grubook_site.assignments [DEST]           write DEST/<chapter>/ (_build/assignments)
     python -m grubook_site.assignments --check [DEST]   write, then grade and read every sheet
@@ -359,8 +355,8 @@ def handout_problems(sheet: Sheet, out: Path) -> list[str]:
         problems += [f"{where} lacks {w!r}" for w in wanted if w not in text]
         problems += [f"{where} gives away {h!r}" for h in q.hidden if h in text or h in public]
         solution = q.solution or "\n".join(found[q.label].solution_sources)
-        lines = [x.strip() for x in solution.splitlines() if len(x.strip()) >= 16]
-        lines = [x for x in lines if x not in given]  # the prompt's own calls may stay
+        lines = (x.strip() for x in solution.splitlines())  # the prompt's own calls may stay
+        lines = [x for x in lines if len(x) >= student.MIN_LEAK_CHARS and x not in given]
         if not lines or any(x in text for x in lines):
             problems.append(f"{where} gives away {q.label}'s solution (or it has no line to hide)")
     return problems

@@ -12,8 +12,7 @@ same converter (:mod:`grubook_site.notebooks`), after two changes to each chapte
   answer, the views to start from), with ``answer = ...`` where a checker takes an answer. The
   cell runs, so the notebook runs top to bottom as handed out.
 
-After writing, the edition is checked against the instructor notebooks (:func:`problems`): no
-line of any solution may survive, and every exercise must be there with its starter cell. A leak
+After writing, the edition is checked against the instructor notebooks (:func:`problems`); a leak
 fails the command.
 
     python -m grubook_site.student [DEST]          write DEST/NN-name.ipynb (default _build/student)
