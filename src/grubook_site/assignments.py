@@ -106,8 +106,9 @@ def question_name(label: str) -> str:
     return label.replace("-", "_")  # a Python name: Otter files tests under it
 
 
-def _raw(text: str):
-    return nbformat.v4.new_raw_cell(text)
+_raw = nbformat.v4.new_raw_cell
+_md = nbformat.v4.new_markdown_cell
+_code = nbformat.v4.new_code_cell
 
 
 def _test_cell(expr: str, hidden: bool) -> str:
@@ -149,7 +150,7 @@ def master_notebook(sheet: Sheet, root: Path = ROOT) -> nbformat.NotebookNode:
     )
     cells = [
         _raw("# ASSIGNMENT CONFIG\n" + json.dumps(config, indent=2)),
-        nbformat.v4.new_markdown_cell(
+        _md(
             f"# Exercise sheet: {_title(chapter)}\n\n"
             f"The exercises of `book/{chapter.name}`, in the chapter's order. {len(questions)} of "
             f"them are autograded ({graded}; {total} point{'s' if total != 1 else ''}): put your "
@@ -158,46 +159,38 @@ def master_notebook(sheet: Sheet, root: Path = ROOT) -> nbformat.NotebookNode:
             "compare your numbers with values computed from `grubook` when the sheet is graded. "
             "The others are for discussion:\n\n" + not_graded
         ),
-        nbformat.v4.new_code_cell(notebooks.setup_source(root) + _OTTER_INSTALL),
-        nbformat.v4.new_code_cell(f'import otter\n\ngrader = otter.Notebook("{name}.ipynb")'),
+        _code(notebooks.setup_source(root) + _OTTER_INSTALL),
+        _code(f'import otter\n\ngrader = otter.Notebook("{name}.ipynb")'),
     ]
     setup = sheet.setup
     if sheet.definitions:
         setup += "\n\n\n# from the chapter:\n" + chapter_definitions(
             chapter, sheet.definitions, root
         )
-    cells.append(nbformat.v4.new_code_cell(setup))
+    cells.append(_code(setup))
     for e, prompt in zip(found, prompts):
         q = questions.get(e.label)
         if q is None:
-            cells.append(
-                nbformat.v4.new_markdown_cell(
-                    f"{prompt}\n\n*Not autograded: {sheet.not_graded[e.label]}.*"
-                )
-            )
-            cells.append(nbformat.v4.new_code_cell(e.starter))
+            cells.append(_md(f"{prompt}\n\n*Not autograded: {sheet.not_graded[e.label]}.*"))
+            cells.append(_code(e.starter))
             continue
         qname = question_name(q.label)
         cells.append(  # all or nothing: a question is answered right, or not
             _raw(f"# BEGIN QUESTION\nname: {qname}\npoints: {q.points}\nall_or_nothing: true")
         )
         names = ", ".join(f"`{v}`" for v in q.answers)
-        cells.append(nbformat.v4.new_markdown_cell(f"{prompt}\n\n*Autograded: put {names}.*"))
+        cells.append(_md(f"{prompt}\n\n*Autograded: put {names}.*"))
         solution = q.solution if q.solution is not None else "\n\n".join(e.solution_sources)
         note = f"# (not the book's whole solution: {q.why})\n" if q.solution is not None else ""
         answers = "\n".join(f"{v} = {expr}  # SOLUTION" for v, expr in q.answers.items())
         cells.append(_raw("# BEGIN SOLUTION"))
         cells.append(
-            nbformat.v4.new_code_cell(
-                f"# BEGIN SOLUTION NO PROMPT\n{note}{solution}\n# END SOLUTION\n{answers}"
-            )
+            _code(f"# BEGIN SOLUTION NO PROMPT\n{note}{solution}\n# END SOLUTION\n{answers}")
         )
-        cells.append(_raw("# END SOLUTION"))
-        cells.append(_raw("# BEGIN TESTS"))
-        cells += [nbformat.v4.new_code_cell(_test_cell(t, False)) for t in q.public]
-        cells += [nbformat.v4.new_code_cell(_test_cell(t, True)) for t in q.hidden]
-        cells.append(_raw("# END TESTS"))
-        cells.append(_raw("# END QUESTION"))
+        cells += [_raw("# END SOLUTION"), _raw("# BEGIN TESTS")]
+        cells += [_code(_test_cell(t, False)) for t in q.public]
+        cells += [_code(_test_cell(t, True)) for t in q.hidden]
+        cells += [_raw("# END TESTS"), _raw("# END QUESTION")]
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
         "name": "python3",
