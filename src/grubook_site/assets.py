@@ -71,12 +71,10 @@ NPM_ASSETS = [
     ("thebe", "lib", "thebe", ("*.map", "types")),
 ]
 SPHINX_DEFAULT_MATHJAX = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
-PAGE_CSS = "grubook.css"  # wide equations and tables scroll inside their own box on phones
-PAGE_SCRIPT = "grubook.js"  # the Live Code launcher
-# every Plotly figure: an accessible name and description, keyboard sliders (after plotly.js)
+PAGE_CSS = "grubook.css"  # each of these static/ files is described in the docstring above
+PAGE_SCRIPT = "grubook.js"
 FIGURE_CSS = "figures.css"
 FIGURE_SCRIPT = "figures.js"
-# paper (make pdf, a browser's Print): no controls, wrapped code, a line under each slider figure
 PRINT_CSS = "print.css"
 PRINT_SCRIPT = "print.js"
 
@@ -194,17 +192,12 @@ def _collect(app, config) -> None:
         sync(STATIC / name, out / name, ())
 
     config.html_static_path = list(config.html_static_path) + [os.fspath(out)]
-    # templates/static/webpack-macros.html: the theme's asset macros without fontawesome.js
-    config.templates_path = [os.fspath(TEMPLATES), *config.templates_path]
-    # pydata-sphinx-theme logs a console error ("Got invalid theme mode") on a reader's first visit
-    # unless the default light/dark mode is set; "auto" follows the reader's system setting.
+    config.templates_path = [os.fspath(TEMPLATES), *config.templates_path]  # no fontawesome.js
+    # "auto" follows the reader's system setting (and no "invalid theme mode" error)
     config.html_context = {"default_mode": "auto", **config.html_context}
     if config.mathjax_path in ("", SPHINX_DEFAULT_MATHJAX) or "://" in config.mathjax_path:
         config.mathjax_path = "mathjax/tex-mml-chtml.js"
-    # No widget manager (require.js, html-manager) on any page: the static site embeds no widget
-    # state (grubook_site.widgets fails the build if a page does). myst-nb reads this at
-    # builder-inited, after config-inited.
-    config.nb_ipywidgets_js = {}
+    config.nb_ipywidgets_js = {}  # no widget manager; myst-nb reads it at builder-inited, later
 
 
 def _fix_scripts(app, pagename, templatename, context, doctree) -> None:
