@@ -180,11 +180,13 @@ def extract(page_html: str, page: str) -> tuple[str, list[Slide]]:
         plotly_or_math = "math" in classes or "grubook-plotly" in classes
         return tag.name in ("figure", "table") or (tag.name == "div" and plotly_or_math)
 
-    def results(node, source: str, lead) -> Slide:  # a table of results
-        body = f'<div class="grubook-slide-table">{node}</div>'
-        return Slide("results", heading, body, source, _lead_in(lead))
+    counts = {"equations": 0, "figure": 0, "results": 0}
 
-    counts = {"equations": 0, "figure": 0}
+    def add(kind: str, body, source: str, lead) -> None:  # in the section ``heading`` names
+        body = f'<div class="grubook-slide-table">{body}</div>' if kind == "results" else body
+        slides.append(Slide(kind, heading, str(body), source, _lead_in(lead)))
+        counts[kind] += 1
+
     last_equation_section = None
     for node in article.find_all(wanted):
         if _in_exercise(node):
@@ -197,9 +199,8 @@ def extract(page_html: str, page: str) -> tuple[str, list[Slide]]:
             if last_equation_section == section_id and slides[-1].kind == "equations":
                 slides[-1].body += str(node)
                 continue
-            slides.append(Slide("equations", heading, str(node), section_id, _lead_in(node)))
+            add("equations", node, section_id, node)
             last_equation_section = section_id
-            counts["equations"] += 1
         elif node.name == "div":  # a Plotly figure: its div and the script that draws it
             script = node.find_next_sibling("script")
             if script is None or node.get("id", "") not in (script.string or ""):
@@ -217,18 +218,14 @@ def extract(page_html: str, page: str) -> tuple[str, list[Slide]]:
                 f'<div class="grubook-slide-figure-row"><div class="grubook-slide-figure">'
                 f"{node}{script}</div>{beside}</div>"
             )
-            slides.append(Slide("figure", heading, body, node.get("id", ""), _lead_in(node)))
-            counts["figure"] += 1
+            add("figure", body, node.get("id", ""), node)
         elif node.name == "figure":
             if node.select("div.grubook-plotly"):
                 continue  # a glued Plotly figure: its div makes the slide, with this caption
             if node.find("img") is not None:
-                slides.append(
-                    Slide("figure", heading, str(node), node.get("id", ""), _lead_in(node))
-                )
-                counts["figure"] += 1
+                add("figure", node, node.get("id", ""), node)
             elif node.find("table") is not None:  # a glued table of results, with its caption
-                slides.append(results(node, node.get("id", ""), node))
+                add("results", node, node.get("id", ""), node)
             else:
                 raise SlideError(
                     f"{page}: figure {node.get('id')} has no image, table or Plotly figure "
@@ -242,7 +239,7 @@ def extract(page_html: str, page: str) -> tuple[str, list[Slide]]:
             )
             if not measured or _is_raw_data(node):
                 continue
-            slides.append(results(node, section_id, node.find_parent(class_="cell") or node))
+            add("results", node, section_id, node.find_parent(class_="cell") or node)
     if not counts["equations"]:
         raise SlideError(f"{page}: no display equation ($$ ... $$) for the key-equations slide")
     if not counts["figure"]:
