@@ -99,11 +99,8 @@ def _section_title(node) -> tuple[str, str]:
 
 
 def _in_exercise(node) -> bool:
-    return bool(
-        node.find_parent(class_=["exercise", "solution"])
-        or node.find_parent("details")
-        or node.find_parent(class_="dropdown")
-    )
+    parent = node.find_parent(class_=["exercise", "solution", "dropdown"])
+    return bool(parent or node.find_parent("details"))
 
 
 def _lead_in(node) -> str:
@@ -160,12 +157,8 @@ def extract(page_html: str, page: str) -> tuple[str, list[Slide]]:
     ]
 
     # learning objectives
-    objectives = None
-    for box in article.select("div.admonition"):
-        t = box.find("p", class_="admonition-title")
-        if t is not None and _text(t).lower() == "learning objectives":
-            objectives = box
-            break
+    titles = article.select("div.admonition > p.admonition-title")
+    objectives = next((t.parent for t in titles if _text(t).lower() == "learning objectives"), None)
     if objectives is None:
         raise SlideError(f"{page}: no 'Learning objectives' admonition (a deck opens with them)")
     body = copy.copy(objectives)
