@@ -16,8 +16,8 @@ writes ``_build/pdf/gru-book.pdf``. How:
    figure (``window.grubookPrintNotes``), then prints with DevTools' ``Page.printToPDF``: A4 from
    ``print.css``'s ``@page``, and a footer with the page number and the page count.
 
-One print gives one PDF: no merging, and the page numbers run through the book. Chromium is
-the one the browser tests drive (``/usr/bin/chromium``, ``$GRUBOOK_CHROMIUM``).
+One print gives one PDF: no merging, and the page numbers run through the book (Chromium:
+:mod:`grubook_site.browser`).
 """
 
 from __future__ import annotations

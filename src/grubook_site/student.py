@@ -7,10 +7,8 @@ same converter (:mod:`grubook_site.notebooks`), after two changes to each chapte
 - every solution is removed: a ``{solution}`` block, and a gated solution from its
   ``{solution-start}`` line to the end of its ``{solution-end}`` block, with the prose and the code
   cells (tagged ``solution``) between them;
-- each exercise is followed by a starter cell (tagged ``starter``): a code cell that names the
-  exercise and lists, commented out, the calls its text mentions (the checker to call with the
-  answer, the views to start from), with ``answer = ...`` where a checker takes an answer. The
-  cell runs, so the notebook runs top to bottom as handed out.
+- each exercise is followed by its starter cell (tagged ``starter``;
+  :func:`grubook_site.book.starter_code`), which runs, so the notebook runs top to bottom.
 
 After writing, the edition is checked against the instructor notebooks (:func:`problems`); a leak
 fails the command.
