@@ -164,8 +164,8 @@ def copy_packages(packages, out: Path, error: type[Exception], start: Path | Non
 
 
 def thebe_server(url: str) -> dict:
-    """Thebe's ``serverSettings`` for ``grubook_thebe_server``; a URL holding a token is refused
-    with an :class:`ExtensionError` that says why (every built page would publish it)."""
+    """Thebe's ``serverSettings`` for ``grubook_thebe_server``, or, for a URL with a token, an
+    :class:`ExtensionError` that says why (see the module's docstring)."""
     parts = urlsplit(url)
     if "token" in parse_qs(parts.query) or "token" in parts.fragment:
         raise ExtensionError(

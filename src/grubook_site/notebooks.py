@@ -178,7 +178,6 @@ def insert_setup(chapter: Path, root: Path = ROOT) -> bool:
         title = re.search(r"^# .*\n", text, re.MULTILINE)
         if title is None:
             raise SystemExit(f"{chapter}: no '# ' title line to put the set-up cell after")
-        # after the title and its first paragraph (every line of it), if there is one
         rest = text[title.end() :]
         para = re.match(r"\n(?!:::|```)(?:[^\n]+\n)+", rest)
         at = title.end() + (para.end() if para else 0)
@@ -309,12 +308,8 @@ def glued_figures(text: str) -> list[str]:
 
 
 def show_glued(code: str, names) -> str:
-    """Make ``glue("name", obj, display=False)`` display its object, for each name in ``names``.
-
-    On the website a ``{glue:figure}`` block shows the figure where the text wants it; in a plain
-    notebook nothing would, so the notebook shows it where it is made. Nothing else in the code
-    changes.
-    """
+    """Make ``glue("name", obj, display=False)`` display its object, for each name in ``names``
+    (a figure the website shows with ``{glue:figure}``: see the module's docstring)."""
     for name in names:
         for match in reversed(list(re.finditer(rf"\bglue\(\s*([\"']){re.escape(name)}\1", code))):
             depth, end = 0, None
