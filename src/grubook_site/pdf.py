@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import argparse
 import base64
-import html as html_lib
 import re
 import sys
 import time
+from html import escape as esc
 from pathlib import Path
 
 from . import browser
@@ -117,11 +117,11 @@ def combined_html(site: Path, toc_file: Path, title: str, author: str = "") -> s
         h1 = node.find("h1")
         heading = h1.get_text(" ", strip=True).replace("#", "").strip() if h1 else page
         if caption != part_seen and caption:
-            contents.append(f"<li><strong>{html_lib.escape(caption)}</strong></li>")
+            contents.append(f"<li><strong>{esc(caption)}</strong></li>")
             part_seen = caption
         contents.append(
             f"<li{' style=padding-left:1.2rem' if caption else ''}>"
-            f'<a href="#{names[Path(page).name]}">{html_lib.escape(heading)}</a></li>'
+            f'<a href="#{names[Path(page).name]}">{esc(heading)}</a></li>'
         )
         body.append(
             f'<section class="grubook-print-page" id="{names[Path(page).name]}">'
@@ -129,8 +129,8 @@ def combined_html(site: Path, toc_file: Path, title: str, author: str = "") -> s
         )
     front = (
         '<section class="grubook-print-title">'
-        f"<h1>{html_lib.escape(title)}</h1>"
-        f"<p>{html_lib.escape(author)}</p>"
+        f"<h1>{esc(title)}</h1>"
+        f"<p>{esc(author)}</p>"
         f"<p>Printed from the website built on {time.strftime('%Y-%m-%d')}. Interactive figures "
         "appear at their default slider step; the line under each names the step.</p></section>"
         '<section class="grubook-print-contents"><h2>Contents</h2><ol>'

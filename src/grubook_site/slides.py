@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import argparse
 import copy
-import html as html_lib
 import os
 import re
 import sys
 import time
 from dataclasses import dataclass
+from html import escape as esc
 from pathlib import Path
 
 from . import assets
@@ -313,14 +313,11 @@ def render_deck(
     page_url = os.path.relpath(page_file, out_dir).replace(os.sep, "/")
     end = (
         f"<p>The chapter, with its code, solutions and live figures: "
-        f'<a href="{html_lib.escape(page_url)}">{html_lib.escape(title)}</a>.</p>'
+        f'<a href="{esc(page_url)}">{esc(title)}</a>.</p>'
         '<p>All decks: <a href="index.html">slides</a>.</p>'
     )
     if next_deck:
-        end += (
-            f'<p>Next: <a href="{html_lib.escape(next_deck[0])}">'
-            f"{html_lib.escape(next_deck[1])}</a>.</p>"
-        )
+        end += f'<p>Next: <a href="{esc(next_deck[0])}">{esc(next_deck[1])}</a>.</p>'
     sections = []
     for k, s in enumerate([*slides, Slide("end", "Where to go next", end)]):
         body = _rewrite_paths(s.body, page_file, out_dir, images)
@@ -328,8 +325,8 @@ def render_deck(
         tag = "h1" if s.kind == "title" else "h2"
         sections.append(
             f'<section class="grubook-slide grubook-slide-{s.kind}" data-kind="{s.kind}"'
-            f' data-source="{html_lib.escape(s.source)}" id="slide-{k + 1}">'
-            f"<{tag}>{html_lib.escape(s.title)}</{tag}>"
+            f' data-source="{esc(s.source)}" id="slide-{k + 1}">'
+            f"<{tag}>{esc(s.title)}</{tag}>"
             f'<div class="grubook-slide-body">{body}</div>'
             + (f'<aside class="notes">{notes}</aside>' if notes else "")
             + "</section>"
@@ -339,7 +336,7 @@ def render_deck(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html_lib.escape(title)} (slides)</title>
+<title>{esc(title)} (slides)</title>
 <link rel="stylesheet" href="_static/reveal/reveal.css">
 <link rel="stylesheet" href="_static/reveal/theme/white.css">
 <link rel="stylesheet" href="_static/figures.css">
@@ -362,16 +359,13 @@ def render_deck(
 
 
 def render_index(book_title: str, decks: list[tuple[str, str, int]]) -> str:
-    rows = "".join(
-        f'<li><a href="{html_lib.escape(f)}">{html_lib.escape(t)}</a> ({n} slides)</li>'
-        for f, t, n in decks
-    )
+    rows = "".join(f'<li><a href="{esc(f)}">{esc(t)}</a> ({n} slides)</li>' for f, t, n in decks)
     return f"""<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html_lib.escape(book_title)}: slides</title>
+<title>{esc(book_title)}: slides</title>
 <link rel="stylesheet" href="_static/slides.css"></head>
-<body class="grubook-deck-index"><main><h1>{html_lib.escape(book_title)}: slides</h1>
+<body class="grubook-deck-index"><main><h1>{esc(book_title)}: slides</h1>
 <p>One deck per chapter, made from the built chapter pages. Arrow keys or space move between
 slides, Esc shows them all, S opens the speaker notes, F goes full screen.</p>
 <ol>{rows}</ol></main></body></html>
