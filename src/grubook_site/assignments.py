@@ -329,10 +329,10 @@ def handout_problems(sheet: Sheet, out: Path) -> list[str]:
     """What is wrong with the student notebook in ``out``: an exercise or a not-graded note
     missing, an answer cell or its ``grader.check`` missing, a hidden test or a line of an
     autograded solution given away."""
-    student = nbformat.read(out / "student" / f"{sheet.chapter}.ipynb", as_version=4)
-    text = "\n".join(c.source for c in student.cells)
+    handout = nbformat.read(out / "student" / f"{sheet.chapter}.ipynb", as_version=4)
+    text = "\n".join(c.source for c in handout.cells)
     public = "\n".join(p.read_text() for p in (out / "student").rglob("*.py"))
-    given = "\n".join(c.source for c in student.cells if "Exercise:" in c.source) + sheet.setup
+    given = "\n".join(c.source for c in handout.cells if "Exercise:" in c.source) + sheet.setup
     found = {e.label: e for e in book.parse(chapter_path(sheet.chapter).read_text())}
     where = f"{sheet.chapter}: the student notebook"
     problems = [
