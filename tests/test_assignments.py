@@ -1,11 +1,9 @@
 """The autograded assignments (grubook_site.assignments, `make assignments`): one Otter-Grader
 exercise sheet per chapter, graded offline by Otter's local runner (`otter run`, no Docker).
 
-`make assignments` grades every sheet three times (the solutions full marks, the untouched student
-notebook zero, one spoiled answer loses exactly that question's point) and reads its student
-notebook; here that same check runs on two chapters' sheets, and a broken solution fails it. A
-broken exercise (one the sheets do not know, a checker left out of the tests, no solution) stops
-generation with its name."""
+`make assignments` grades and reads every sheet (assignments.check_sheet); here that same check
+runs on two chapters' sheets, and a broken solution fails it. A broken exercise (one the sheets do
+not know, a checker left out of the tests, no solution) stops generation with its name."""
 
 from __future__ import annotations
 

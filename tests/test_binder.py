@@ -1,6 +1,6 @@
 """The Binder environment (binder/) installs what the chapters import, at requirements.txt's
-versions, with a CPU-only torch; the publishing workflows build with the execution cache and deploy
-to Pages."""
+versions, with a CPU-only torch (and on Colab, grubook's dependencies and the set-up cell's extras
+do); the publishing workflows build with the execution cache and deploy to Pages."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from grubook_site import book
-from grubook_site.notebooks import SETUP_MARKER, normalise, pins
+from grubook_site.notebooks import COLAB_EXTRAS, SETUP_MARKER, normalise, pins
 
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
@@ -136,8 +136,9 @@ def dependency_closure(names) -> set[str]:
     return seen
 
 
-def test_binder_installs_everything_the_chapters_import():
-    provided = dependency_closure(BINDER_PINS)
+def not_provided(provided: set[str], where_not: str) -> list[str]:
+    """The modules the chapters and grubook import that no distribution in ``provided`` installs
+    (the standard library and grubook's own distribution, src/, aside)."""
     dists = md.packages_distributions()
     missing = []
     for mod, where in sorted(runtime_imports().items()):
@@ -147,8 +148,23 @@ def test_binder_installs_everything_the_chapters_import():
         if not owners:
             missing.append(f"{mod} (imported in {where}) is not installed here at all")
         elif not owners & provided:
-            missing.append(f"{mod} (imported in {where}, from {sorted(owners)}) is not in binder/")
-    assert not missing, "binder/requirements.txt lacks:\n" + "\n".join(missing)
+            missing.append(f"{mod} (imported in {where}, from {sorted(owners)}) is not {where_not}")
+    return missing
+
+
+def test_binder_installs_everything_the_chapters_import():
+    missing = "\n".join(not_provided(dependency_closure(BINDER_PINS), "in binder/"))
+    assert not missing, "binder/requirements.txt lacks:\n" + missing
+
+
+def test_colab_install_covers_what_the_chapters_import():
+    """On Colab only grubook's own dependencies and the set-up cell's extras can be relied on."""
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    deps = re.search(r"^dependencies\s*=\s*\[(.*?)\]", pyproject, re.MULTILINE | re.DOTALL).group(1)
+    names = [re.split(r"[<>=!~ \[]", d.strip().strip('"'))[0] for d in deps.split(",") if d.strip()]
+    provided = dependency_closure(names + list(COLAB_EXTRAS))
+    missing = "\n".join(not_provided(provided, "in grubook's dependencies or the set-up cell"))
+    assert not missing, "on Colab, nothing installs:\n" + missing
 
 
 @pytest.mark.parametrize("module", ["torch", "numpy", "myst_nb", "tsdata"])

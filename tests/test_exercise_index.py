@@ -15,49 +15,14 @@ from grubook_site import exercise_index as ei
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 
-FIXTURE = """\
-# A chapter
 
-## Exercises
-
-:::{exercise} Count by hand
-:label: ch9-ex1
-Count them, then call `exercises.check_parameter_count(answer, "rnn", 3, 4)`.
-:::
-
-:::{solution-start} ch9-ex1
-:class: dropdown
-:::
-
-Thirty-two.
-
-```{code-cell} ipython3
-:tags: [hide-cell, solution]
-exercises.check_parameter_count(32, "rnn", 3, 4)
-```
-
-:::{solution-end}
-:::
-
-:::{exercise} Explain it
-:label: ch9-ex2
-Why?
-:::
-
-:::{solution} ch9-ex2
-:class: dropdown
-Because.
-:::
-"""
-
-
-def fixture(tmp_path: Path, text: str = FIXTURE) -> dict:
+def fixture(tmp_path: Path, text: str) -> dict:
     (tmp_path / "09-fixture.md").write_text(text)
     return book.read_book(tmp_path)
 
 
-def test_a_chapter_with_two_exercises_gives_the_right_table(tmp_path):
-    found = fixture(tmp_path)
+def test_a_chapter_with_two_exercises_gives_the_right_table(tmp_path, chapter_md):
+    found = fixture(tmp_path, chapter_md)
     first, second = found["09-fixture"]
     assert first == book.Exercise(
         "09-fixture",
@@ -82,27 +47,31 @@ def test_a_chapter_with_two_exercises_gives_the_right_table(tmp_path):
     "old, new, complaint",
     [
         ("check_parameter_count(answer", "check_parameter_cuont(answer", "does not have"),
-        (":::{solution} ch9-ex2", ":::{solution} ch9-ex9", "ch9-ex2 (Explain it) has no solution"),
+        (
+            "::::{solution} ch9-ex2",
+            "::::{solution} ch9-ex9",
+            "ch9-ex2 (Explain it) has no solution",
+        ),
         ("[hide-cell, solution]", "[hide-cell]", "lack the tag 'solution'"),
         ("exercises.check_parameter_count(32", "print(32", "its solution never calls it"),
         (":label: ch9-ex2\n", "", "has no :label:"),
     ],
     ids=["missing-checker", "no-solution", "untagged-cell", "checker-not-called", "no-label"],
 )
-def test_an_inconsistent_chapter_is_reported(tmp_path, old, new, complaint):
-    assert old in FIXTURE
-    found = book.problems(fixture(tmp_path, FIXTURE.replace(old, new)))
+def test_an_inconsistent_chapter_is_reported(tmp_path, chapter_md, old, new, complaint):
+    assert old in chapter_md
+    found = book.problems(fixture(tmp_path, chapter_md.replace(old, new)))
     assert any(complaint in p for p in found), found
 
 
-def test_an_unused_checker_is_reported(tmp_path):
-    found = fixture(tmp_path)
+def test_an_unused_checker_is_reported(tmp_path, chapter_md):
+    found = fixture(tmp_path, chapter_md)
     assert "check_smape" in book.unused_checkers(found)
     assert "check_parameter_count" not in book.unused_checkers(found)
 
 
-def test_links_and_per_chapter_numbers():
-    found = book.parse(FIXTURE, "09-fixture")
+def test_links_and_per_chapter_numbers(chapter_md):
+    found = book.parse(chapter_md, "09-fixture")
     assert "| {numref}`ch9-ex2` (`ch9-ex2`) | Explain it |" in ei.markdown_table(found, link=True)
     env = SimpleNamespace(
         toc_fignumbers={
@@ -124,6 +93,7 @@ def test_cited_labels():
 
 # ----- the real book ------------------------------------------------------------------------------
 REAL = book.read_book(BOOK)
+LABELS = [e.label for found in REAL.values() for e in found]
 
 
 def test_the_book_has_six_chapters_of_exercises():
@@ -132,8 +102,7 @@ def test_the_book_has_six_chapters_of_exercises():
 
 def test_every_exercise_has_a_solution_and_names_only_real_checkers():
     assert book.problems(REAL) == []
-    labels = [e.label for found in REAL.values() for e in found]
-    assert len(labels) == len(set(labels))
+    assert len(LABELS) == len(set(LABELS))
     for chapter, found in REAL.items():
         number = int(chapter[:2])
         assert [e.label for e in found] == [f"ch{number}-ex{k}" for k in range(1, len(found) + 1)]
@@ -151,20 +120,19 @@ def test_every_checker_is_used_by_an_exercise():
 def test_every_exercise_the_guide_cites_exists():
     guide = (BOOK / "instructor-guide.md").read_text()
     cited = book.cited_labels(guide)
-    labels = {e.label for found in REAL.values() for e in found}
     assert cited, "the guide's plan cites no exercise by label"
-    assert set(cited) <= labels, sorted(set(cited) - labels)
+    assert set(cited) <= set(LABELS), sorted(set(cited) - set(LABELS))
     # and the check bites: a label that does not exist is caught
-    assert not set(book.cited_labels(guide + "{numref}`ch3-ex99`")) <= labels
+    assert not set(book.cited_labels(guide + "{numref}`ch3-ex99`")) <= set(LABELS)
 
 
 @pytest.mark.parametrize(("tags", "untagged"), [("[hide-cell, solution]", 0), ("[hide-cell]", 1)])
-def test_options_given_as_a_yaml_block_are_read(tmp_path, tags, untagged):
+def test_options_given_as_a_yaml_block_are_read(tmp_path, chapter_md, tags, untagged):
     # a cell with nested metadata (an image's alt text) writes its options as a YAML block
     yaml_cell = (
         f"```{{code-cell}} ipython3\n---\ntags: {tags}\nmystnb:\n  image:\n    alt: A plot.\n---\n"
     )
-    text = FIXTURE.replace("```{code-cell} ipython3\n:tags: [hide-cell, solution]\n", yaml_cell)
-    assert text != FIXTURE
+    text = chapter_md.replace("```{code-cell} ipython3\n:tags: [hide-cell, solution]\n", yaml_cell)
+    assert text != chapter_md
     (first,) = [e for e in fixture(tmp_path, text)["09-fixture"] if e.label == "ch9-ex1"]
     assert first.solution_code == 1 and first.untagged == untagged

@@ -1,6 +1,7 @@
-"""grubook_site.pdf without a browser: the pages it prints, in _toc.yml's order, and the errors it
-gives when the book is not built, was built without the print stylesheet, or Chromium is missing.
-(The printed PDF itself is checked in tests/browser/test_pdf.py.)"""
+"""grubook_site.pdf without a browser: the pages it prints, in _toc.yml's order (the chapters are
+its numbered pages), and the errors it gives when the book is not built, was built without the
+print stylesheet, or Chromium is missing. (The PDF itself is checked in tests/browser/test_pdf.py.)
+"""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_the_pages_are_those_of_the_toc_in_order_with_their_parts():
     entries = book.toc_entries(ROOT / "_toc.yml")
     assert entries[0] == (None, "book/intro.html")
-    assert [p for c, p in entries if c == "Chapters"] == [
-        f"book/{c.stem}.html" for c in book.chapters()
-    ]
+    chapters = [f"book/{c.stem}.html" for c in book.chapters()]
+    assert [p for c, p in entries if c == "Chapters"] == chapters and len(chapters) == 6
+    assert [p for p in book.toc_pages() if book.is_chapter(p)] == chapters  # the numbered pages
     assert {c for c, _ in entries} == {None, "Chapters", "For teachers", "Reference"}
 
 

@@ -15,53 +15,9 @@ from grubook_site import student as ms
 
 CHAPTERS = book.chapters()
 
-SOURCE = """\
-# A chapter
 
-Some text.
-
-:::{exercise} Count by hand
-:label: ch9-ex1
-Count them, then call `exercises.check_parameter_count(answer, "rnn", 3, 4)`.
-:::
-
-:::{solution-start} ch9-ex1
-:class: dropdown
-:::
-
-Thirty-two, the secret answer.
-
-```{code-cell} ipython3
-:tags: [hide-cell, solution]
-exercises.check_parameter_count(32, "rnn", 3, 4)
-```
-
-More solution prose after the code.
-
-:::{solution-end}
-:::
-
-:::{exercise} Explain it
-:label: ch9-ex2
-Why?
-:::
-
-::::{solution} ch9-ex2
-:class: dropdown
-Because of the hidden reason.
-:::{note}
-A nested note inside the solution.
-:::
-::::
-
-## Summary
-
-Text after the exercises stays.
-"""
-
-
-def test_student_source_removes_both_kinds_of_solution_and_adds_starters():
-    out = ms.student_source(SOURCE)
+def test_student_source_removes_both_kinds_of_solution_and_adds_starters(chapter_md):
+    out = ms.student_source(chapter_md)
     for gone in ("secret answer", "check_parameter_count(32", "after the code", "hidden reason"):
         assert gone not in out
     for kept in ("Some text.", ":label: ch9-ex1", "Count them", "Why?", "Text after the exercises"):
@@ -72,8 +28,8 @@ def test_student_source_removes_both_kinds_of_solution_and_adds_starters():
     assert "answer = ...  # your answer" in out
 
 
-def test_an_unterminated_gated_solution_is_refused():
-    broken = SOURCE.replace(":::{solution-end}\n:::\n", "")
+def test_an_unterminated_gated_solution_is_refused(chapter_md):
+    broken = chapter_md.replace(":::{solution-end}\n:::\n", "")
     with pytest.raises(ValueError, match="solution-end"):
         ms.student_source(broken)
 
@@ -112,17 +68,19 @@ def test_no_solution_survives_and_every_exercise_has_its_starter(edition, chapte
         exec(compile(cell.source, "starter", "exec"), {})
 
 
-def _copy(edition: Path, tmp_path: Path) -> Path:
-    dest = tmp_path / "student"
-    shutil.copytree(edition, dest)
-    return dest
+@pytest.fixture
+def dest(edition, tmp_path) -> Path:
+    """A copy of the edition, to break."""
+    return Path(shutil.copytree(edition, tmp_path / "student"))
 
 
-def test_the_check_fails_on_a_solution_left_in(edition, tmp_path):
-    dest = _copy(edition, tmp_path)
-    chapter = CHAPTERS[2]
-    path = dest / notebooks.notebook_path(chapter).name
-    instructor = nbformat.reads(notebooks.make_notebook(chapter), as_version=4)
+def notebook(dest: Path, k: int) -> Path:
+    return dest / notebooks.notebook_path(CHAPTERS[k]).name
+
+
+def test_the_check_fails_on_a_solution_left_in(dest):
+    path = notebook(dest, 2)
+    instructor = nbformat.reads(notebooks.make_notebook(CHAPTERS[2]), as_version=4)
     solution = next(c for c in instructor.cells if "solution" in c.metadata.get("tags", []))
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(solution.source))  # untagged, so only text betrays it
@@ -131,11 +89,9 @@ def test_the_check_fails_on_a_solution_left_in(edition, tmp_path):
     assert len(found) == 1 and "solution line(s) left in" in found[0], found
 
 
-def test_the_check_fails_on_a_solution_fold_left_in(edition, tmp_path):
-    dest = _copy(edition, tmp_path)
-    chapter = CHAPTERS[0]
-    path = dest / notebooks.notebook_path(chapter).name
-    solutions, _, _ = ms.instructor_parts(chapter)
+def test_the_check_fails_on_a_solution_fold_left_in(dest):
+    path = notebook(dest, 0)
+    solutions, _, _ = ms.instructor_parts(CHAPTERS[0])
     prose = next(s for s in solutions if "<details>" not in s and "\n" in s.strip())
     nb = nbformat.read(path, as_version=4)
     nb.cells[-1].source += "\n\n" + prose
@@ -143,9 +99,8 @@ def test_the_check_fails_on_a_solution_fold_left_in(edition, tmp_path):
     assert any("left in" in p for p in ms.problems(dest))
 
 
-def test_the_check_fails_on_a_missing_exercise_or_starter(edition, tmp_path):
-    dest = _copy(edition, tmp_path)
-    path = dest / notebooks.notebook_path(CHAPTERS[4]).name
+def test_the_check_fails_on_a_missing_exercise_or_starter(dest):
+    path = notebook(dest, 4)
     nb = nbformat.read(path, as_version=4)
     starter = next(i for i, c in enumerate(nb.cells) if "starter" in c.metadata.get("tags", []))
     exercise = next(i for i in range(starter, -1, -1) if "> **Exercise:" in nb.cells[i].source)
@@ -157,9 +112,8 @@ def test_the_check_fails_on_a_missing_exercise_or_starter(edition, tmp_path):
     assert "exercise missing or changed" in found
 
 
-def test_the_check_fails_on_a_broken_or_missing_notebook(edition, tmp_path):
-    dest = _copy(edition, tmp_path)
-    (dest / notebooks.notebook_path(CHAPTERS[0]).name).write_text('{"cells": 3}')
-    (dest / notebooks.notebook_path(CHAPTERS[1]).name).unlink()
+def test_the_check_fails_on_a_broken_or_missing_notebook(dest):
+    notebook(dest, 0).write_text('{"cells": 3}')
+    notebook(dest, 1).unlink()
     found = "\n".join(ms.problems(dest))
     assert "not a valid notebook" in found and "missing from" in found

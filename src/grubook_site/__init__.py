@@ -1,16 +1,10 @@
 """The GRU Book's site machinery: the Sphinx extensions and static files that turn the chapters
-into the published site. Not part of what the book teaches (that is :mod:`grubook`, which never
-imports Sphinx).
+into the published site, and the commands that cut notebooks, editions, slides and a PDF from it
+(README.md's module map lists each module). Not part of what the book teaches (that is
+:mod:`grubook`, which never imports Sphinx).
 
-- :mod:`grubook_site.assets`: everything a page loads comes from the site's own ``_static``
-  folder (MathJax 3, a cartesian-only plotly.js, Thebe 0.9 for "Live Code", ``static/grubook.css``
-  and ``static/grubook.js``), plus fixes for the Jupyter Book 1.0.4 / Sphinx 7.4 pairing;
-- :mod:`grubook_site.lab`: the live labs (``{lab}``; ``static/lab.js`` runs the models);
-- :mod:`grubook_site.widgets`: the build fails on a page that still embeds ipywidgets;
-- :mod:`grubook_site.single_page`: a single-page build finds the bibliography and static paths;
-- :mod:`grubook_site.pdf` (not an extension): ``make pdf`` prints the built site as one PDF.
-
-Enabled as one Sphinx extension in ``_config.yml``::
+The extensions (:mod:`.assets`, :mod:`.lab`, :mod:`.widgets`, :mod:`.single_page`) are enabled as
+one Sphinx extension in ``_config.yml``::
 
     sphinx:
       extra_extensions: [grubook_site]

@@ -71,12 +71,10 @@ NPM_ASSETS = [
     ("thebe", "lib", "thebe", ("*.map", "types")),
 ]
 SPHINX_DEFAULT_MATHJAX = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
-PAGE_CSS = "grubook.css"  # wide equations and tables scroll inside their own box on phones
-PAGE_SCRIPT = "grubook.js"  # the Live Code launcher
-# every Plotly figure: an accessible name and description, keyboard sliders (after plotly.js)
+PAGE_CSS = "grubook.css"  # each of these static/ files is described in the docstring above
+PAGE_SCRIPT = "grubook.js"
 FIGURE_CSS = "figures.css"
 FIGURE_SCRIPT = "figures.js"
-# paper (make pdf, a browser's Print): no controls, wrapped code, a line under each slider figure
 PRINT_CSS = "print.css"
 PRINT_SCRIPT = "print.js"
 
@@ -143,9 +141,31 @@ def sync(src: Path, dst: Path, ignore: tuple[str, ...]) -> None:
     )
 
 
+def copy_packages(packages, out: Path, error: type[Exception], start: Path | None = None) -> Path:
+    """Copy ``packages`` (rows of :data:`NPM_ASSETS`) from :func:`node_modules` into ``out`` (the
+    site's, or the slides', ``_static``); returns node_modules. Raises ``error`` saying how to
+    install them when one is missing: without them a page would need the network."""
+    modules = node_modules(start)
+    if modules is None:
+        raise error(
+            "grubook_site: the book's JavaScript packages (MathJax, plotly.js, Thebe, reveal.js) "
+            "are not installed, so the site would not work offline. Run `npm ci --ignore-scripts` "
+            "in the repository root (`make setup` does it), or set GRUBOOK_NODE_MODULES to a "
+            "node_modules folder."
+        )
+    for package, inner, target, ignore in packages:
+        src = modules / package / inner
+        if not src.exists():
+            raise error(
+                f"grubook_site: {src} is missing; run `npm ci --ignore-scripts` (package.json)"
+            )
+        sync(src, out / target, ignore)
+    return modules
+
+
 def thebe_server(url: str) -> dict:
-    """Thebe's ``serverSettings`` for ``grubook_thebe_server``; a URL holding a token is refused
-    with an :class:`ExtensionError` that says why (every built page would publish it)."""
+    """Thebe's ``serverSettings`` for ``grubook_thebe_server``, or, for a URL with a token, an
+    :class:`ExtensionError` that says why (see the module's docstring)."""
     parts = urlsplit(url)
     if "token" in parse_qs(parts.query) or "token" in parts.fragment:
         raise ExtensionError(
@@ -165,47 +185,19 @@ def _collect(app, config) -> None:
     # a fresh folder each build: nothing left over from an older build (plotly.min.js, require.js)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    modules = node_modules(Path(app.confdir))
-    if modules is None:
-        raise ExtensionError(
-            "grubook_site: the book's JavaScript packages (MathJax, plotly.js, Thebe) are not "
-            "installed, so the site would not work offline. Run `npm ci --ignore-scripts` in the "
-            "repository root (`make setup` does it), or set GRUBOOK_NODE_MODULES to a "
-            "node_modules folder."
-        )
-    for package, inner, target, ignore in NPM_ASSETS:
-        src = modules / package / inner
-        if not src.exists():
-            raise ExtensionError(
-                f"grubook_site: {src} is missing; run `npm ci --ignore-scripts` in the "
-                "repository root."
-            )
-        sync(src, out / target, ignore)
+    modules = copy_packages(NPM_ASSETS, out, ExtensionError, Path(app.confdir))
     check_plotly_version(modules)
-    for name in (
-        PAGE_CSS,
-        PAGE_SCRIPT,
-        FIGURE_CSS,
-        FIGURE_SCRIPT,
-        PRINT_CSS,
-        PRINT_SCRIPT,
-        "lab.js",
-        "lab.css",
-    ):
+    names = (PAGE_CSS, PAGE_SCRIPT, FIGURE_CSS, FIGURE_SCRIPT, PRINT_CSS, PRINT_SCRIPT)
+    for name in (*names, "lab.js", "lab.css"):
         sync(STATIC / name, out / name, ())
 
     config.html_static_path = list(config.html_static_path) + [os.fspath(out)]
-    # templates/static/webpack-macros.html: the theme's asset macros without fontawesome.js
-    config.templates_path = [os.fspath(TEMPLATES), *config.templates_path]
-    # pydata-sphinx-theme logs a console error ("Got invalid theme mode") on a reader's first visit
-    # unless the default light/dark mode is set; "auto" follows the reader's system setting.
+    config.templates_path = [os.fspath(TEMPLATES), *config.templates_path]  # no fontawesome.js
+    # "auto" follows the reader's system setting (and no "invalid theme mode" error)
     config.html_context = {"default_mode": "auto", **config.html_context}
     if config.mathjax_path in ("", SPHINX_DEFAULT_MATHJAX) or "://" in config.mathjax_path:
         config.mathjax_path = "mathjax/tex-mml-chtml.js"
-    # No widget manager (require.js, html-manager) on any page: the static site embeds no widget
-    # state (grubook_site.widgets fails the build if a page does). myst-nb reads this at
-    # builder-inited, after config-inited.
-    config.nb_ipywidgets_js = {}
+    config.nb_ipywidgets_js = {}  # no widget manager; myst-nb reads it at builder-inited, later
 
 
 def _fix_scripts(app, pagename, templatename, context, doctree) -> None:

@@ -13,18 +13,14 @@ edition prints it (:mod:`grubook_site.student`), and:
 - for any other exercise, the student edition's starter cell and a sentence saying why it is not
   autograded (an explanation, a training run of minutes, a timing that depends on the machine).
 
-Every exercise of a chapter must be listed in :data:`grubook_site.book.SHEETS`, as a question or
-as not graded, and every checker an exercise names must be in its public tests: a new or renamed
-exercise, a checker that does not exist, or a missing solution stops the command with a sentence
-naming the chapter and the exercise (:func:`grubook_site.book.sheet_problems`).
+Where a chapter and its entry in :data:`grubook_site.book.SHEETS` disagree
+(:func:`grubook_site.book.sheet_problems`), the command stops with a sentence naming both.
 
 ``otter assign`` turns each sheet into ``DEST/<chapter>/student/`` (the notebook to hand out, with
 its public tests) and ``DEST/<chapter>/autograder/`` (``autograder.zip`` for ``otter run``,
 Gradescope or Canvas, and the instructor's solution notebook). With ``--check`` (what ``make
-assignments`` runs), every sheet is then graded offline with Otter's local runner (``otter run``,
-no Docker): the solutions must get full marks on every question, the untouched student notebook
-zero on each, and the solutions with one answer spoiled lose exactly that question's point; and
-the student notebook must hold every exercise and give away no hidden test and no solution.
+assignments`` runs), every sheet is then graded offline by Otter's local runner (``otter run``,
+no Docker) and its student notebook read (:func:`check_sheet`).
 
     python -m grubook_site.assignments [DEST]           write DEST/<chapter>/ (_build/assignments)
     python -m grubook_site.assignments --check [DEST]   write, then grade and read every sheet
@@ -110,8 +106,9 @@ def question_name(label: str) -> str:
     return label.replace("-", "_")  # a Python name: Otter files tests under it
 
 
-def _raw(text: str):
-    return nbformat.v4.new_raw_cell(text)
+_raw = nbformat.v4.new_raw_cell
+_md = nbformat.v4.new_markdown_cell
+_code = nbformat.v4.new_code_cell
 
 
 def _test_cell(expr: str, hidden: bool) -> str:
@@ -153,7 +150,7 @@ def master_notebook(sheet: Sheet, root: Path = ROOT) -> nbformat.NotebookNode:
     )
     cells = [
         _raw("# ASSIGNMENT CONFIG\n" + json.dumps(config, indent=2)),
-        nbformat.v4.new_markdown_cell(
+        _md(
             f"# Exercise sheet: {_title(chapter)}\n\n"
             f"The exercises of `book/{chapter.name}`, in the chapter's order. {len(questions)} of "
             f"them are autograded ({graded}; {total} point{'s' if total != 1 else ''}): put your "
@@ -162,46 +159,38 @@ def master_notebook(sheet: Sheet, root: Path = ROOT) -> nbformat.NotebookNode:
             "compare your numbers with values computed from `grubook` when the sheet is graded. "
             "The others are for discussion:\n\n" + not_graded
         ),
-        nbformat.v4.new_code_cell(notebooks.setup_source(root) + _OTTER_INSTALL),
-        nbformat.v4.new_code_cell(f'import otter\n\ngrader = otter.Notebook("{name}.ipynb")'),
+        _code(notebooks.setup_source(root) + _OTTER_INSTALL),
+        _code(f'import otter\n\ngrader = otter.Notebook("{name}.ipynb")'),
     ]
     setup = sheet.setup
     if sheet.definitions:
         setup += "\n\n\n# from the chapter:\n" + chapter_definitions(
             chapter, sheet.definitions, root
         )
-    cells.append(nbformat.v4.new_code_cell(setup))
+    cells.append(_code(setup))
     for e, prompt in zip(found, prompts):
         q = questions.get(e.label)
         if q is None:
-            cells.append(
-                nbformat.v4.new_markdown_cell(
-                    f"{prompt}\n\n*Not autograded: {sheet.not_graded[e.label]}.*"
-                )
-            )
-            cells.append(nbformat.v4.new_code_cell(e.starter))
+            cells.append(_md(f"{prompt}\n\n*Not autograded: {sheet.not_graded[e.label]}.*"))
+            cells.append(_code(e.starter))
             continue
         qname = question_name(q.label)
         cells.append(  # all or nothing: a question is answered right, or not
             _raw(f"# BEGIN QUESTION\nname: {qname}\npoints: {q.points}\nall_or_nothing: true")
         )
         names = ", ".join(f"`{v}`" for v in q.answers)
-        cells.append(nbformat.v4.new_markdown_cell(f"{prompt}\n\n*Autograded: put {names}.*"))
+        cells.append(_md(f"{prompt}\n\n*Autograded: put {names}.*"))
         solution = q.solution if q.solution is not None else "\n\n".join(e.solution_sources)
         note = f"# (not the book's whole solution: {q.why})\n" if q.solution is not None else ""
         answers = "\n".join(f"{v} = {expr}  # SOLUTION" for v, expr in q.answers.items())
         cells.append(_raw("# BEGIN SOLUTION"))
         cells.append(
-            nbformat.v4.new_code_cell(
-                f"# BEGIN SOLUTION NO PROMPT\n{note}{solution}\n# END SOLUTION\n{answers}"
-            )
+            _code(f"# BEGIN SOLUTION NO PROMPT\n{note}{solution}\n# END SOLUTION\n{answers}")
         )
-        cells.append(_raw("# END SOLUTION"))
-        cells.append(_raw("# BEGIN TESTS"))
-        cells += [nbformat.v4.new_code_cell(_test_cell(t, False)) for t in q.public]
-        cells += [nbformat.v4.new_code_cell(_test_cell(t, True)) for t in q.hidden]
-        cells.append(_raw("# END TESTS"))
-        cells.append(_raw("# END QUESTION"))
+        cells += [_raw("# END SOLUTION"), _raw("# BEGIN TESTS")]
+        cells += [_code(_test_cell(t, False)) for t in q.public]
+        cells += [_code(_test_cell(t, True)) for t in q.hidden]
+        cells += [_raw("# END TESTS"), _raw("# END QUESTION")]
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -340,10 +329,10 @@ def handout_problems(sheet: Sheet, out: Path) -> list[str]:
     """What is wrong with the student notebook in ``out``: an exercise or a not-graded note
     missing, an answer cell or its ``grader.check`` missing, a hidden test or a line of an
     autograded solution given away."""
-    student = nbformat.read(out / "student" / f"{sheet.chapter}.ipynb", as_version=4)
-    text = "\n".join(c.source for c in student.cells)
+    handout = nbformat.read(out / "student" / f"{sheet.chapter}.ipynb", as_version=4)
+    text = "\n".join(c.source for c in handout.cells)
     public = "\n".join(p.read_text() for p in (out / "student").rglob("*.py"))
-    given = "\n".join(c.source for c in student.cells if "Exercise:" in c.source) + sheet.setup
+    given = "\n".join(c.source for c in handout.cells if "Exercise:" in c.source) + sheet.setup
     found = {e.label: e for e in book.parse(chapter_path(sheet.chapter).read_text())}
     where = f"{sheet.chapter}: the student notebook"
     problems = [
@@ -359,8 +348,8 @@ def handout_problems(sheet: Sheet, out: Path) -> list[str]:
         problems += [f"{where} lacks {w!r}" for w in wanted if w not in text]
         problems += [f"{where} gives away {h!r}" for h in q.hidden if h in text or h in public]
         solution = q.solution or "\n".join(found[q.label].solution_sources)
-        lines = [x.strip() for x in solution.splitlines() if len(x.strip()) >= 16]
-        lines = [x for x in lines if x not in given]  # the prompt's own calls may stay
+        lines = (x.strip() for x in solution.splitlines())  # the prompt's own calls may stay
+        lines = [x for x in lines if len(x) >= student.MIN_LEAK_CHARS and x not in given]
         if not lines or any(x in text for x in lines):
             problems.append(f"{where} gives away {q.label}'s solution (or it has no line to hide)")
     return problems

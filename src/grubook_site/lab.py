@@ -10,10 +10,10 @@ The labs: ``adder`` (chapter 5, add your own numbers) and ``gates`` (chapter 3, 
 of the recall model). ``weights`` is a JSON file the chapter wrote when it ran
 (``grubook.lab.export_model``), found relative to the page's source. The directive puts
 ``<div class="grubook-lab" data-lab="adder" data-weights="lab/05-addition-gru.json">`` on the
-page; the file is copied next to the built page
-(same relative path), and the page loads ``static/lab.js`` and ``static/lab.css``, which draw the
-lab and run the model. The build fails if the file is missing: a chapter whose execution was
-taken from the cache does not write it again (remove that chapter's entry with ``jcache``).
+page; the file is copied next to the built page (same relative path), and the page loads
+``static/lab.js`` and ``static/lab.css``, which draw the lab and run the model. The build fails
+if the file is missing: a chapter whose execution was taken from the cache does not write it
+again (remove that chapter's entry with ``jcache``).
 """
 
 from __future__ import annotations

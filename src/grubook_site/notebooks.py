@@ -17,13 +17,9 @@ Every chapter starts with a set-up cell that installs ``grubook`` when it is mis
 install line is made from ``repository.url`` and ``repository.branch`` in ``_config.yml`` (the one
 place a fork changes) and the pins in ``requirements.txt``.
 
-    python -m grubook_site.notebooks                 write book/NN-name.ipynb for every chapter
-    python -m grubook_site.notebooks --check         exit 1 if a notebook is stale or a set-up
-                                                     cell is missing or out of date (what the
-                                                     tests check)
-    python -m grubook_site.notebooks --insert-setup  put the set-up cell at the top of every
-                                                     chapter (or bring it up to date), then write
-                                                     the notebooks
+    python -m grubook_site.notebooks                 write the stale or missing book/*.ipynb
+    python -m grubook_site.notebooks --check         exit 1 if a notebook or a set-up cell is stale
+    python -m grubook_site.notebooks --insert-setup  write or update the set-up cells, then as above
     python -m grubook_site.notebooks --print-setup   print the set-up cell
 """
 
@@ -182,7 +178,6 @@ def insert_setup(chapter: Path, root: Path = ROOT) -> bool:
         title = re.search(r"^# .*\n", text, re.MULTILINE)
         if title is None:
             raise SystemExit(f"{chapter}: no '# ' title line to put the set-up cell after")
-        # after the title and its first paragraph (every line of it), if there is one
         rest = text[title.end() :]
         para = re.match(r"\n(?!:::|```)(?:[^\n]+\n)+", rest)
         at = title.end() + (para.end() if para else 0)
@@ -262,10 +257,8 @@ def _render_block(name: str, arg: str, options: dict, body: str) -> str:
         return f"**Figure above.** {body.strip()}" if body.strip() else ""
     if name in {"literalinclude", "include"}:
         return f"*(The website shows `{arg.strip()}` here.)*"
-    if name in {"bibliography", "tableofcontents", "nb-exec-table"}:
-        return ""
-    if name == "solution-end":  # the end of a gated solution (see _convert_lines)
-        return ""
+    if name in {"bibliography", "tableofcontents", "nb-exec-table", "solution-end"}:
+        return ""  # solution-end: the end of a gated solution (see _convert_lines)
     if name == "exercise":
         title = f"Exercise: {title}"
     if "dropdown" in options.get("class", "") or name == "solution":
@@ -315,12 +308,8 @@ def glued_figures(text: str) -> list[str]:
 
 
 def show_glued(code: str, names) -> str:
-    """Make ``glue("name", obj, display=False)`` display its object, for each name in ``names``.
-
-    On the website a ``{glue:figure}`` block shows the figure where the text wants it; in a plain
-    notebook nothing would, so the notebook shows it where it is made. Nothing else in the code
-    changes.
-    """
+    """Make ``glue("name", obj, display=False)`` display its object, for each name in ``names``
+    (a figure the website shows with ``{glue:figure}``: see the module's docstring)."""
     for name in names:
         for match in reversed(list(re.finditer(rf"\bglue\(\s*([\"']){re.escape(name)}\1", code))):
             depth, end = 0, None
@@ -429,12 +418,9 @@ def main(argv: list[str] | None = None) -> int:
         for chapter in book.chapters():
             if insert_setup(chapter):
                 print(f"set-up cell written: {chapter.relative_to(ROOT)}")
-    for chapter in book.notebook_pages():
-        path = notebook_path(chapter)
-        text = make_notebook(chapter)
-        if not path.exists() or path.read_text() != text:
-            path.write_text(text)
-            print(f"wrote {path.relative_to(ROOT)}")
+    for stale in stale_notebooks():
+        (ROOT / stale).write_text(make_notebook((ROOT / stale).with_suffix(".md")))
+        print(f"wrote {stale}")
     return 0
 
 

@@ -16,23 +16,22 @@ writes ``_build/pdf/gru-book.pdf``. How:
    figure (``window.grubookPrintNotes``), then prints with DevTools' ``Page.printToPDF``: A4 from
    ``print.css``'s ``@page``, and a footer with the page number and the page count.
 
-One print gives one PDF: no merging, and the page numbers run through the book. Chromium is
-the one the browser tests drive (``/usr/bin/chromium``, ``$GRUBOOK_CHROMIUM``).
+One print gives one PDF: no merging, and the page numbers run through the book (Chromium:
+:mod:`grubook_site.browser`).
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import html as html_lib
 import re
 import sys
 import time
+from html import escape as esc
 from pathlib import Path
 
 from . import browser
 from .book import built_site, toc_entries
-from .browser import serve
 
 PDF_NAME = "gru-book.pdf"
 PRINT_PAGE = "_print-book.html"  # written beside the pages for the print, deleted after
@@ -118,11 +117,11 @@ def combined_html(site: Path, toc_file: Path, title: str, author: str = "") -> s
         h1 = node.find("h1")
         heading = h1.get_text(" ", strip=True).replace("#", "").strip() if h1 else page
         if caption != part_seen and caption:
-            contents.append(f"<li><strong>{html_lib.escape(caption)}</strong></li>")
+            contents.append(f"<li><strong>{esc(caption)}</strong></li>")
             part_seen = caption
         contents.append(
             f"<li{' style=padding-left:1.2rem' if caption else ''}>"
-            f'<a href="#{names[Path(page).name]}">{html_lib.escape(heading)}</a></li>'
+            f'<a href="#{names[Path(page).name]}">{esc(heading)}</a></li>'
         )
         body.append(
             f'<section class="grubook-print-page" id="{names[Path(page).name]}">'
@@ -130,8 +129,8 @@ def combined_html(site: Path, toc_file: Path, title: str, author: str = "") -> s
         )
     front = (
         '<section class="grubook-print-title">'
-        f"<h1>{html_lib.escape(title)}</h1>"
-        f"<p>{html_lib.escape(author)}</p>"
+        f"<h1>{esc(title)}</h1>"
+        f"<p>{esc(author)}</p>"
         f"<p>Printed from the website built on {time.strftime('%Y-%m-%d')}. Interactive figures "
         "appear at their default slider step; the line under each names the step.</p></section>"
         '<section class="grubook-print-contents"><h2>Contents</h2><ol>'
@@ -145,11 +144,6 @@ def combined_html(site: Path, toc_file: Path, title: str, author: str = "") -> s
 
 # --------------------------------------------------------------------------------------------
 # Chromium
-
-
-def chromium_missing() -> str | None:
-    gone = browser.missing()
-    return f"Chromium is needed to print the book: {gone}. {browser.INSTALL_HINT}" if gone else None
 
 
 # Resolves with what is not ready yet ("" when all is): figures, images, MathJax, fonts.
@@ -213,9 +207,9 @@ def build_pdf(site: Path, out_dir: Path, root: Path | None = None) -> dict:
     """Print the built site ``site`` to ``out_dir/gru-book.pdf``; returns what was done."""
     site, toc, config = built_site(site, root, PdfError)
     out_dir = Path(out_dir).resolve()
-    missing = chromium_missing()
-    if missing:
-        raise PdfError(missing)
+    gone = browser.missing()
+    if gone:
+        raise PdfError(f"Chromium is needed to print the book: {gone}. {browser.INSTALL_HINT}")
     start = time.time()
     page_html = combined_html(site, toc, config.get("title", "The book"), config.get("author", ""))
     folder = site / Path(toc_entries(toc)[0][1]).parent
@@ -223,7 +217,7 @@ def build_pdf(site: Path, out_dir: Path, root: Path | None = None) -> dict:
     target.write_text(page_html, encoding="utf-8")
     driver = browser.start(TEXT_WIDTH_PX, 1000, page_timeout=300)  # one long page
     try:
-        with serve(site) as base:
+        with browser.serve(site) as base:
             rel = target.relative_to(site).as_posix()
             data, notes = print_page(driver, base + rel)
     finally:

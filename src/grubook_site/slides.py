@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import argparse
 import copy
-import html as html_lib
 import os
 import re
 import sys
 import time
 from dataclasses import dataclass
+from html import escape as esc
 from pathlib import Path
 
 from . import assets
@@ -99,11 +99,8 @@ def _section_title(node) -> tuple[str, str]:
 
 
 def _in_exercise(node) -> bool:
-    return bool(
-        node.find_parent(class_=["exercise", "solution"])
-        or node.find_parent("details")
-        or node.find_parent(class_="dropdown")
-    )
+    parent = node.find_parent(class_=["exercise", "solution", "dropdown"])
+    return bool(parent or node.find_parent("details"))
 
 
 def _lead_in(node) -> str:
@@ -160,12 +157,8 @@ def extract(page_html: str, page: str) -> tuple[str, list[Slide]]:
     ]
 
     # learning objectives
-    objectives = None
-    for box in article.select("div.admonition"):
-        t = box.find("p", class_="admonition-title")
-        if t is not None and _text(t).lower() == "learning objectives":
-            objectives = box
-            break
+    titles = article.select("div.admonition > p.admonition-title")
+    objectives = next((t.parent for t in titles if _text(t).lower() == "learning objectives"), None)
     if objectives is None:
         raise SlideError(f"{page}: no 'Learning objectives' admonition (a deck opens with them)")
     body = copy.copy(objectives)
@@ -177,13 +170,16 @@ def extract(page_html: str, page: str) -> tuple[str, list[Slide]]:
     # equations, figures and result tables, in the order of the page
     def wanted(tag) -> bool:
         classes = tag.get("class") or []
-        if tag.name == "div" and ("math" in classes or "grubook-plotly" in classes):
-            return True
-        if tag.name in ("figure", "table"):
-            return True
-        return False
+        plotly_or_math = "math" in classes or "grubook-plotly" in classes
+        return tag.name in ("figure", "table") or (tag.name == "div" and plotly_or_math)
 
-    counts = {"equations": 0, "figure": 0}
+    counts = {"equations": 0, "figure": 0, "results": 0}
+
+    def add(kind: str, body, source: str, lead) -> None:  # in the section ``heading`` names
+        body = f'<div class="grubook-slide-table">{body}</div>' if kind == "results" else body
+        slides.append(Slide(kind, heading, str(body), source, _lead_in(lead)))
+        counts[kind] += 1
+
     last_equation_section = None
     for node in article.find_all(wanted):
         if _in_exercise(node):
@@ -196,9 +192,8 @@ def extract(page_html: str, page: str) -> tuple[str, list[Slide]]:
             if last_equation_section == section_id and slides[-1].kind == "equations":
                 slides[-1].body += str(node)
                 continue
-            slides.append(Slide("equations", heading, str(node), section_id, _lead_in(node)))
+            add("equations", node, section_id, node)
             last_equation_section = section_id
-            counts["equations"] += 1
         elif node.name == "div":  # a Plotly figure: its div and the script that draws it
             script = node.find_next_sibling("script")
             if script is None or node.get("id", "") not in (script.string or ""):
@@ -216,26 +211,14 @@ def extract(page_html: str, page: str) -> tuple[str, list[Slide]]:
                 f'<div class="grubook-slide-figure-row"><div class="grubook-slide-figure">'
                 f"{node}{script}</div>{beside}</div>"
             )
-            slides.append(Slide("figure", heading, body, node.get("id", ""), _lead_in(node)))
-            counts["figure"] += 1
+            add("figure", body, node.get("id", ""), node)
         elif node.name == "figure":
             if node.select("div.grubook-plotly"):
                 continue  # a glued Plotly figure: its div makes the slide, with this caption
             if node.find("img") is not None:
-                slides.append(
-                    Slide("figure", heading, str(node), node.get("id", ""), _lead_in(node))
-                )
-                counts["figure"] += 1
+                add("figure", node, node.get("id", ""), node)
             elif node.find("table") is not None:  # a glued table of results, with its caption
-                slides.append(
-                    Slide(
-                        "results",
-                        heading,
-                        f'<div class="grubook-slide-table">{node}</div>',
-                        node.get("id", ""),
-                        _lead_in(node),
-                    )
-                )
+                add("results", node, node.get("id", ""), node)
             else:
                 raise SlideError(
                     f"{page}: figure {node.get('id')} has no image, table or Plotly figure "
@@ -249,15 +232,7 @@ def extract(page_html: str, page: str) -> tuple[str, list[Slide]]:
             )
             if not measured or _is_raw_data(node):
                 continue
-            slides.append(
-                Slide(
-                    "results",
-                    heading,
-                    f'<div class="grubook-slide-table">{node}</div>',
-                    section_id,
-                    _lead_in(node.find_parent(class_="cell") or node),
-                )
-            )
+            add("results", node, section_id, node.find_parent(class_="cell") or node)
     if not counts["equations"]:
         raise SlideError(f"{page}: no display equation ($$ ... $$) for the key-equations slide")
     if not counts["figure"]:
@@ -338,14 +313,11 @@ def render_deck(
     page_url = os.path.relpath(page_file, out_dir).replace(os.sep, "/")
     end = (
         f"<p>The chapter, with its code, solutions and live figures: "
-        f'<a href="{html_lib.escape(page_url)}">{html_lib.escape(title)}</a>.</p>'
+        f'<a href="{esc(page_url)}">{esc(title)}</a>.</p>'
         '<p>All decks: <a href="index.html">slides</a>.</p>'
     )
     if next_deck:
-        end += (
-            f'<p>Next: <a href="{html_lib.escape(next_deck[0])}">'
-            f"{html_lib.escape(next_deck[1])}</a>.</p>"
-        )
+        end += f'<p>Next: <a href="{esc(next_deck[0])}">{esc(next_deck[1])}</a>.</p>'
     sections = []
     for k, s in enumerate([*slides, Slide("end", "Where to go next", end)]):
         body = _rewrite_paths(s.body, page_file, out_dir, images)
@@ -353,8 +325,8 @@ def render_deck(
         tag = "h1" if s.kind == "title" else "h2"
         sections.append(
             f'<section class="grubook-slide grubook-slide-{s.kind}" data-kind="{s.kind}"'
-            f' data-source="{html_lib.escape(s.source)}" id="slide-{k + 1}">'
-            f"<{tag}>{html_lib.escape(s.title)}</{tag}>"
+            f' data-source="{esc(s.source)}" id="slide-{k + 1}">'
+            f"<{tag}>{esc(s.title)}</{tag}>"
             f'<div class="grubook-slide-body">{body}</div>'
             + (f'<aside class="notes">{notes}</aside>' if notes else "")
             + "</section>"
@@ -364,7 +336,7 @@ def render_deck(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html_lib.escape(title)} (slides)</title>
+<title>{esc(title)} (slides)</title>
 <link rel="stylesheet" href="_static/reveal/reveal.css">
 <link rel="stylesheet" href="_static/reveal/theme/white.css">
 <link rel="stylesheet" href="_static/figures.css">
@@ -387,16 +359,13 @@ def render_deck(
 
 
 def render_index(book_title: str, decks: list[tuple[str, str, int]]) -> str:
-    rows = "".join(
-        f'<li><a href="{html_lib.escape(f)}">{html_lib.escape(t)}</a> ({n} slides)</li>'
-        for f, t, n in decks
-    )
+    rows = "".join(f'<li><a href="{esc(f)}">{esc(t)}</a> ({n} slides)</li>' for f, t, n in decks)
     return f"""<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html_lib.escape(book_title)}: slides</title>
+<title>{esc(book_title)}: slides</title>
 <link rel="stylesheet" href="_static/slides.css"></head>
-<body class="grubook-deck-index"><main><h1>{html_lib.escape(book_title)}: slides</h1>
+<body class="grubook-deck-index"><main><h1>{esc(book_title)}: slides</h1>
 <p>One deck per chapter, made from the built chapter pages. Arrow keys or space move between
 slides, Esc shows them all, S opens the speaker notes, F goes full screen.</p>
 <ol>{rows}</ol></main></body></html>
@@ -409,22 +378,10 @@ slides, Esc shows them all, S opens the speaker notes, F goes full screen.</p>
 
 def copy_assets(out_dir: Path) -> None:
     """reveal.js, MathJax and plotly.js from node_modules; the site's figure script and ours."""
-    modules = assets.node_modules(out_dir)
-    if modules is None:
-        raise SlideError(
-            "the book's JavaScript packages are not installed: run `npm ci --ignore-scripts` in "
-            "the repository root (`make setup` does it), or set GRUBOOK_NODE_MODULES"
-        )
-    static = out_dir / "_static"
-    for package, inner, target, ignore in [*assets.NPM_ASSETS, *REVEAL_FILES]:
-        if package == "thebe":
-            continue  # no live code in a deck
-        src = modules / package / inner
-        if not src.exists():
-            raise SlideError(f"{src} is missing: run `npm ci --ignore-scripts` (package.json)")
-        assets.sync(src, static / target, ignore)
+    packages = [p for p in [*assets.NPM_ASSETS, *REVEAL_FILES] if p[0] != "thebe"]  # no live code
+    assets.copy_packages(packages, out_dir / "_static", SlideError, out_dir)
     for name in SITE_FILES:
-        assets.sync(STATIC / name, static / name, ())
+        assets.sync(STATIC / name, out_dir / "_static" / name, ())
 
 
 def build_slides(site: Path, out_dir: Path, root: Path | None = None) -> dict:

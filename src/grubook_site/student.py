@@ -7,13 +7,10 @@ same converter (:mod:`grubook_site.notebooks`), after two changes to each chapte
 - every solution is removed: a ``{solution}`` block, and a gated solution from its
   ``{solution-start}`` line to the end of its ``{solution-end}`` block, with the prose and the code
   cells (tagged ``solution``) between them;
-- each exercise is followed by a starter cell (tagged ``starter``): a code cell that names the
-  exercise and lists, commented out, the calls its text mentions (the checker to call with the
-  answer, the views to start from), with ``answer = ...`` where a checker takes an answer. The
-  cell runs, so the notebook runs top to bottom as handed out.
+- each exercise is followed by its starter cell (tagged ``starter``;
+  :func:`grubook_site.book.starter_code`), which runs, so the notebook runs top to bottom.
 
-After writing, the edition is checked against the instructor notebooks (:func:`problems`): no
-line of any solution may survive, and every exercise must be there with its starter cell. A leak
+After writing, the edition is checked against the instructor notebooks (:func:`problems`); a leak
 fails the command.
 
     python -m grubook_site.student [DEST]          write DEST/NN-name.ipynb (default _build/student)
@@ -49,6 +46,11 @@ def _closed(lines: list[str], i: int) -> book.Block:
     return b
 
 
+def _name(line: str) -> str:
+    opened = book.FENCE.match(line)
+    return opened.group("name") if opened else ""
+
+
 def student_source(text: str) -> str:
     """A chapter's MyST text with every solution removed and a starter cell after each exercise.
 
@@ -58,23 +60,15 @@ def student_source(text: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(lines):
-        opened = book.FENCE.match(lines[i])
-        name = opened.group("name") if opened else ""
+        name = _name(lines[i])
         if name == "solution":
             i = _closed(lines, i).end + 1
             continue
         if name == "solution-start":
-            j = next(
-                (
-                    k
-                    for k in range(i + 1, len(lines))
-                    if (m := book.FENCE.match(lines[k])) and m.group("name") == "solution-end"
-                ),
-                None,
-            )
-            if j is None:
+            ends = [k for k in range(i + 1, len(lines)) if _name(lines[k]) == "solution-end"]
+            if not ends:
                 raise ValueError(f"line {i + 1}: {{solution-start}} has no {{solution-end}}")
-            i = _closed(lines, j).end + 1
+            i = _closed(lines, ends[0]).end + 1
             continue
         if name == "exercise":
             b = _closed(lines, i)

@@ -61,9 +61,7 @@ def _record(app, doctree) -> None:
     )
 
 
-def _still_outdated(app, env, added, changed, removed) -> list[str]:
-    """Pages that embedded widgets last time are read again, so the warning (and with ``-W`` the
-    failure) comes back on every build until the page is fixed."""
+def _still_outdated(app, env, added, changed, removed) -> list[str]:  # read again: see above
     return sorted(getattr(env, "grubook_widgets", set()) - set(removed))
 
 
