@@ -16,7 +16,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -191,18 +190,16 @@ def jupyter_server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 60
-    while True:
+
+    def answers() -> bool:
         try:
-            urllib.request.urlopen(f"{url}api/status", timeout=2).read()
-            break
+            return bool(urllib.request.urlopen(f"{url}api/status", timeout=2).read())
         except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail(
-                    "jupyter server did not start:\n" + (root / "server.log").read_text()[-3000:]
-                )
-            time.sleep(0.3)
+            return False
+
+    if not sitecheck.poll(answers, 60, 0.3, done=lambda up: up or proc.poll() is not None):
+        proc.kill()
+        pytest.fail("jupyter server did not start:\n" + (root / "server.log").read_text()[-3000:])
     yield {"url": url, "root": root, "log": root / "server.log"}
     proc.terminate()
     try:

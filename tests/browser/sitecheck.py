@@ -573,7 +573,3 @@ def output_problems(report: PageReport, expected: list[bool] | None) -> list[str
         for i, (want, cell) in enumerate(zip(expected, cells))
         if want and not cell["hasOutput"]
     ]
-
-
-# --------------------------------------------------------------------------------------------
-# page weight
