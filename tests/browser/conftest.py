@@ -16,7 +16,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -44,12 +43,25 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def driver():
-    missing = sitecheck.browser_missing()
-    if missing:
-        pytest.fail(f"Chromium is needed for the browser tests: {missing}", pytrace=False)
-    d = sitecheck.start_chromium()
+    """Chromium at the desktop size, keeping the console and network logs the checks read."""
+    from grubook_site import browser
+
+    if missing := browser.missing():
+        pytest.fail(
+            f"The browser tests need Debian's Chromium and its driver ({missing}): "
+            f"{browser.INSTALL_HINT}. Set GRUBOOK_SKIP_BROWSER=1 to skip them knowingly.",
+            pytrace=False,
+        )
+    d = browser.start(*sitecheck.DESKTOP, logs=True, script_timeout=60)
     yield d
     d.quit()
+
+
+@pytest.fixture
+def emulation(driver):
+    """For a test that lays pages out at another size: the window's own size again after it."""
+    yield
+    sitecheck.emulate(driver, None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -62,25 +74,6 @@ def real_pages() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def real_site(driver, real_pages):
-    """Visit every page of the built book once; the tests read the reports."""
-    html = BUILD / "html"
-    missing = [p for p in real_pages if not (html / p).is_file()]
-    if missing:
-        pytest.fail(
-            f"the book is not built (missing {', '.join(missing)} in {html}): run `make book` "
-            "first (`make test` does)",
-            pytrace=False,
-        )
-    with sitecheck.serve(html) as base:
-        reports = {p: sitecheck.visit(driver, base, p, SCREENSHOTS) for p in real_pages}
-    table = sitecheck.weight_table(list(reports.values()))
-    (SCREENSHOTS / "page-weight.md").write_text(table + "\n")
-    _weights["book"] = table
-    return {"html": html, "reports": reports, "cache": BUILD / ".jupyter_cache"}
-
-
-@pytest.fixture(scope="session")
 def served():
     """The built book on 127.0.0.1, one server for every test that opens its pages."""
     if not (BUILD / "html" / "index.html").is_file():
@@ -89,6 +82,19 @@ def served():
         )
     with sitecheck.serve(BUILD / "html") as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def real_site(driver, real_pages, served):
+    """Visit every page of the built book once; the tests read the reports."""
+    missing = [p for p in real_pages if not (BUILD / "html" / p).is_file()]
+    if missing:
+        pytest.fail(f"the book lacks {', '.join(missing)}: run `make book` again", pytrace=False)
+    reports = {p: sitecheck.visit(driver, served, p, SCREENSHOTS) for p in real_pages}
+    table = sitecheck.weight_table(list(reports.values()))
+    (SCREENSHOTS / "page-weight.md").write_text(table + "\n")
+    _weights["book"] = table
+    return {"html": BUILD / "html", "reports": reports, "cache": BUILD / ".jupyter_cache"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -103,6 +109,41 @@ def exported(request, driver, served):
     url = request.module._open(driver, served)
     model, readout = lab.read_file(BUILD / "html" / re.sub(r"^https?://[^/]+/", "", url))
     return url, model, readout
+
+
+# copies of the built site whose static/lab.js makes one mistake: (what is there, what replaces it)
+WRONG_LAB = {
+    "reset": (  # r applied to U_n h without b_hn
+        "r[j] * gh[2 * H + j]",
+        "r[j] * (gh[2 * H + j] - p.bhh[2 * H + j]) + p.bhh[2 * H + j]",
+    ),
+    "order": (  # the adder reads the bits most significant first
+        "[Number((a >> s) & 1n), Number((b >> s) & 1n)]",
+        "[Number((a >> BigInt(bits - 1 - t)) & 1n), Number((b >> BigInt(bits - 1 - t)) & 1n)]",
+    ),
+    "unit": (  # the gate lab's unit chooser is off by one
+        'units: u === "" ? null : [Number(u)]',
+        'units: u === "" ? null : [(Number(u) + 1) % H]',
+    ),
+    "paint": ("rgb = v < 0 ? HCOL.neg : HCOL.pos", "rgb = v > 0 ? HCOL.neg : HCOL.pos"),  # h: -h
+}
+
+
+@pytest.fixture(scope="session")
+def wrong_lab(tmp_path_factory):
+    """One server for copies of the built site (links to its files), one a kind of ``WRONG_LAB``
+    at ``<URL><kind>/``, each with that mistake in its ``lab.js``."""
+    html, root = BUILD / "html", tmp_path_factory.mktemp("wrong-lab")
+    source = (html / "_static" / "lab.js").read_text()
+    for kind, (old, new) in WRONG_LAB.items():
+        assert old in source, f"lab.js changed: {old!r} is not in it"
+        (root / kind / "_static").mkdir(parents=True)
+        for entry in [*html.iterdir(), *(html / "_static").iterdir()]:
+            if entry.name not in ("_static", "lab.js"):
+                os.symlink(entry, root / kind / entry.relative_to(html))
+        (root / kind / "_static" / "lab.js").write_text(source.replace(old, new))
+    with sitecheck.serve(root) as base:
+        yield base
 
 
 # --------------------------------------------------------------------------------------------
@@ -149,18 +190,16 @@ def jupyter_server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 60
-    while True:
+
+    def answers() -> bool:
         try:
-            urllib.request.urlopen(f"{url}api/status", timeout=2).read()
-            break
+            return bool(urllib.request.urlopen(f"{url}api/status", timeout=2).read())
         except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                pytest.fail(
-                    "jupyter server did not start:\n" + (root / "server.log").read_text()[-3000:]
-                )
-            time.sleep(0.3)
+            return False
+
+    if not sitecheck.poll(answers, 60, 0.3, done=lambda up: up or proc.poll() is not None):
+        proc.kill()
+        pytest.fail("jupyter server did not start:\n" + (root / "server.log").read_text()[-3000:])
     yield {"url": url, "root": root, "log": root / "server.log"}
     proc.terminate()
     try:

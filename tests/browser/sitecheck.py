@@ -14,12 +14,14 @@ import base64
 import os
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from grubook_site import browser
-from grubook_site.book import is_notebook, toc_pages  # noqa: F401  (toc_pages: for the tests)
+from bookbuild import ROOT
+
+from grubook_site.book import is_chapter, is_notebook, toc_pages
 from grubook_site.browser import (  # noqa: F401  (the tests use them through this module)
     MAX_PAGE_BYTES,
     READY_JS,
@@ -30,14 +32,11 @@ from grubook_site.browser import (  # noqa: F401  (the tests use them through th
     weight_table,
 )
 
-INSTALL_HINT = (
-    "The browser tests need Debian's Chromium and its driver: "
-    "`sudo apt-get update && sudo apt-get install -y chromium chromium-driver` "
-    "(.ci/run does this). Set GRUBOOK_SKIP_BROWSER=1 to skip them knowingly."
-)
 DESKTOP = (1280, 900)
 PHONE = (390, 844)
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# the numbered chapters of the real book, in order
+CHAPTERS = [p for p in toc_pages(ROOT / "_toc.yml") if is_chapter(p)]
 # What the site must never load: require.js and the ipywidgets manager (the site embeds no
 # widgets; grubook_site.widgets fails the build on a page that does).
 WIDGET_SCRIPTS = re.compile(r"require(\.min)?\.js|requirejs|embed-amd|html-manager|jupyter-widgets")
@@ -52,32 +51,7 @@ KNOWN_HARMLESS = [
 
 
 # --------------------------------------------------------------------------------------------
-# the table of contents (its pages: grubook_site.book.toc_pages)
-
-
-def source_of(book: Path, page: str) -> Path:
-    """The source file (.md, .ipynb) of a page given as in :func:`toc_pages`."""
-    stem = page.removesuffix(".html")
-    for suffix in (".md", ".ipynb", ".rst"):
-        if (Path(book) / (stem + suffix)).is_file():
-            return Path(book) / (stem + suffix)
-    raise FileNotFoundError(f"no source for {page} in {book}")
-
-
-# --------------------------------------------------------------------------------------------
-# serving a folder on localhost
-
-
-def browser_missing() -> str | None:
-    """None when Chromium and chromedriver are installed, else what is missing."""
-    missing = browser.missing()
-    return f"{missing}. {INSTALL_HINT}" if missing else None
-
-
-def start_chromium():
-    """The Chromium of grubook_site.browser at the desktop size, keeping console and network logs
-    (the checks below read them)."""
-    return browser.start(*DESKTOP, logs=True, script_timeout=60)
+# driving Chromium (started by grubook_site.browser: conftest's ``driver``)
 
 
 def block_urls(driver, patterns: list[str]) -> None:
@@ -86,6 +60,46 @@ def block_urls(driver, patterns: list[str]) -> None:
     driver.execute_cdp_cmd("Network.enable", {})
     driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": patterns})
     driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": bool(patterns)})
+
+
+def poll(fn, timeout: float, every: float = 0.2, done=bool):
+    """Call ``fn`` until ``done`` of its value is true or ``timeout`` seconds have passed; returns
+    its last value."""
+    deadline = time.time() + timeout
+    while not done(value := fn()) and time.time() < deadline:
+        time.sleep(every)
+    return value
+
+
+@contextmanager
+def blocked(driver, patterns: list[str]):
+    """:func:`block_urls` for the length of a ``with`` block."""
+    block_urls(driver, patterns)
+    try:
+        yield
+    finally:
+        block_urls(driver, [])
+
+
+def emulate(driver, size: tuple[int, int] | None) -> None:
+    """Lay pages out at ``size`` (width, height; under 600 px wide as a phone), or, with None, at
+    the window's own size."""
+    if size is None:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        return
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": size[0] < 600},
+    )
+
+
+def load(driver, url: str, size: tuple[int, int] | None = None) -> None:
+    """Open ``url`` in the desktop window (or laid out at ``size``) and wait until it settles."""
+    emulate(driver, size)
+    if size is None:
+        driver.set_window_size(*DESKTOP)
+    driver.get(url)
+    driver.execute_async_script(READY_JS)
 
 
 _AT_PHONE_JS = r"""
@@ -103,15 +117,12 @@ def at_phone(driver, selector: str) -> dict:
     """Lay the open page out at 390 px (a phone) and measure the element ``selector``: the page's
     scroll width, the element's width, its range inputs, and its inputs and selects that have no
     label (their HTML); the page goes back to its own size afterwards."""
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": PHONE[0], "height": PHONE[1], "deviceScaleFactor": 1, "mobile": True},
-    )
+    emulate(driver, PHONE)
     try:
         time.sleep(0.5)
         return driver.execute_script(_AT_PHONE_JS, selector)
     finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        emulate(driver, None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -334,22 +345,16 @@ class PageReport(Visit):
 # visiting a page
 
 
-def _screenshot(driver, path: Path, size: tuple[int, int], mobile: bool) -> None:
-    width, height = size
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
-    )
+def _screenshot(driver, path: Path, size: tuple[int, int]) -> None:
+    width = size[0]
+    emulate(driver, size)
     time.sleep(0.6)  # responsive layout and Plotly's resize handler
     full = min(int(driver.execute_script("return document.documentElement.scrollHeight")), 16000)
     # Grow the viewport to the whole page ourselves rather than with captureBeyondViewport: that
     # option briefly resizes the viewport to 1x1 px, which flips the theme into its phone layout
     # and back, and the primary sidebar's 0.25 s margin-left transition was caught half-way
     # (the page looked shifted left, the sidebar cut off, Plotly figures narrower than the text).
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": full, "deviceScaleFactor": 1, "mobile": mobile},
-    )
+    emulate(driver, (width, full))
     time.sleep(0.6)
     shot = driver.execute_cdp_cmd(
         "Page.captureScreenshot",
@@ -442,20 +447,17 @@ def visit(driver, base_url: str, page: str, screenshot_dir: Path | None) -> Page
     url = base_url + page
     driver.get_log("browser")  # drop anything left from the last page
     driver.get_log("performance")
-    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    driver.set_window_size(*DESKTOP)
-    driver.get(url)
-    driver.execute_async_script(READY_JS)
+    load(driver, url)
     report = PageReport(page=page, url=url)
     report.dom = driver.execute_script(DESCRIBE_JS)
     report.unnamed = driver.execute_script(NAMES_JS)
     if screenshot_dir is not None:
         stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", page.removesuffix(".html"))
-        for name, size, mobile in (("desktop", DESKTOP, False), ("phone", PHONE, True)):
+        for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
             path = screenshot_dir / f"{stem}-{name}.png"
-            _screenshot(driver, path, size, mobile)
+            _screenshot(driver, path, size)
             report.screenshots.append(path)
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        emulate(driver, None)
         time.sleep(0.3)
     for plot in report.dom["plots"]:
         for k, s in enumerate(plot["sliders"]):
@@ -486,7 +488,11 @@ def expected_outputs(book: Path, page: str, build: Path, cache_dir: Path) -> lis
     import jupytext
     from jupyter_cache import get_cache
 
-    source = source_of(book, page)
+    stem = page.removesuffix(".html")
+    found = [Path(book) / (stem + s) for s in (".md", ".ipynb", ".rst")]
+    source = next((f for f in found if f.is_file()), None)
+    if source is None:
+        raise FileNotFoundError(f"no source for {page} in {book}")
     if not is_notebook(source):
         return None
     nb = jupytext.read(source)
@@ -567,7 +573,3 @@ def output_problems(report: PageReport, expected: list[bool] | None) -> list[str
         for i, (want, cell) in enumerate(zip(expected, cells))
         if want and not cell["hasOutput"]
     ]
-
-
-# --------------------------------------------------------------------------------------------
-# page weight

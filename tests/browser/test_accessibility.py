@@ -150,9 +150,7 @@ def test_keyboard_skip_link_and_visible_focus(driver, served, page):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
-    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    driver.get(served + page)
-    driver.execute_async_script(audit._READY_JS)
+    sitecheck.load(driver, served + page)
     ActionChains(driver).send_keys(Keys.TAB).perform()
     first = driver.switch_to.active_element
     assert first.get_attribute("href").endswith("#main-content"), first.get_attribute("outerHTML")

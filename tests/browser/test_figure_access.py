@@ -11,8 +11,9 @@ On every chapter of the built book (``_build/html``), in Chromium:
 - readers who ask for reduced motion get slider transitions of duration 0;
 - axe-core finds nothing inside the figures.
 
-``test_the_checks_bite`` runs the same checks with ``static/figures.js`` blocked, with a focus
-ring that is too faint and with a figure that has the "Share chart..." button, and sees each fail.
+``test_the_checks_bite`` runs the same checks, and test_figure_layout's, with ``static/figures.js``
+blocked, with a focus ring that is too faint and with a figure that has the "Share chart..."
+button, and sees each fail.
 """
 
 from __future__ import annotations
@@ -24,11 +25,10 @@ from pathlib import Path
 
 import pytest
 import sitecheck
-from bookbuild import ROOT
+import test_figure_layout as layout
 
 pytestmark = pytest.mark.browser
 
-CHAPTERS = [p for p in sitecheck.toc_pages(ROOT / "_toc.yml") if re.search(r"/\d\d-", p)]
 # mode-bar buttons that send the chart or its data to a server that is not the site
 OFFSITE_TITLES = re.compile(r"share|cloud|chart studio|edit in|plotly\.com", re.I)
 MIN_RING_CONTRAST = 3.0  # WCAG 2.2 focus appearance / 1.4.11 non-text contrast
@@ -192,13 +192,12 @@ def keyboard_problems(driver, fig: dict, k: int = 0) -> list[str]:
     back = before["value"] == before["max"]
     ActionChains(driver).send_keys(Keys.ARROW_LEFT if back else Keys.ARROW_RIGHT).perform()
     want = before["active"] + (-1 if back else 1)
-    deadline = time.time() + 3
-    while True:
-        after = driver.execute_script(_ACTIVE_JS, fig["index"], k)
-        done = after["data"] != before["data"] and after["live"] and after["live"] != before["live"]
-        if done or time.time() > deadline:
-            break
-        time.sleep(0.1)
+    after = sitecheck.poll(
+        lambda: driver.execute_script(_ACTIVE_JS, fig["index"], k),
+        3,
+        0.1,
+        lambda a: a["data"] != before["data"] and a["live"] and a["live"] != before["live"],
+    )
     if after["data"] == before["data"]:
         out.append(f"{where}: the arrow key did not change the figure's data")
     if after["active"] != want:
@@ -210,23 +209,40 @@ def keyboard_problems(driver, fig: dict, k: int = 0) -> list[str]:
     return out
 
 
-def _figures(driver, base: str, page: str) -> list[dict]:
-    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    driver.set_window_size(*sitecheck.DESKTOP)
-    driver.get(base + page)
-    driver.execute_async_script(sitecheck.READY_JS)
-    deadline = time.time() + 5
-    while True:  # figures.js enhances each figure once plotly.js has drawn it
-        figs = driver.execute_script(_FIGURES_JS)
-        if all(f["role"] for f in figs) or time.time() > deadline:
-            return figs
-        time.sleep(0.2)
+def _figures(driver) -> list[dict]:
+    """The open page's figures, once figures.js has enhanced each (it does after plotly.js drew)."""
+    figs = lambda: driver.execute_script(_FIGURES_JS)  # noqa: E731
+    return sitecheck.poll(figs, 5, done=lambda figs: all(f["role"] for f in figs))
+
+
+def rail_problems(driver, figs: list[dict]) -> list[str]:
+    """A click on each Plotly slider's rail (as sitecheck does for every slider) moves the native
+    range and announces the new step."""
+    driver.execute_script(sitecheck.DESCRIBE_JS)  # the data-grubook-plot indices it clicks by
+    problems = []
+    for f in figs:
+        for k, steps in enumerate(f["sliders"]):
+            where = f"figure {f['index']} slider {k}"
+            before = driver.execute_script(_ACTIVE_JS, f["index"], k)
+            moved, detail = sitecheck.move_slider(driver, f["index"], k, steps, before["active"])
+            time.sleep(0.3)
+            after = driver.execute_script(_ACTIVE_JS, f["index"], k)
+            if not moved:
+                problems.append(f"{where}: {detail}")
+            elif after["value"] != after["active"]:
+                problems.append(
+                    f"{where}: Plotly slider at {after['active']}, the range control at "
+                    f"{after['value']}"
+                )
+            elif not after["live"] or after["live"] == before["live"]:
+                problems.append(f"{where}: no announcement")
+    return problems
 
 
 # --------------------------------------------------------------------------------------------
 # the book
 
-
+GATES = "book/03-gru-gates.html"
 _AXE_IN_FIGURES_JS = """
 const done = arguments[arguments.length - 1];
 const roots = [...document.querySelectorAll(".js-plotly-plot")]
@@ -237,56 +253,43 @@ axe.run({include: roots.map((r) => [r.id ? "#" + r.id : ".js-plotly-plot"])},
                     v.nodes.map((n) => n.target.join(" ")).join(", "))))
   .catch((e) => done(["axe failed: " + e]));
 """
+_DURATIONS_JS = """return [...document.querySelectorAll('.js-plotly-plot')].flatMap((gd) =>
+  (gd._fullLayout.sliders || []).map((s) => s.transition.duration));"""
 
 
-@pytest.mark.parametrize("page", CHAPTERS)
-def test_figures_are_named_described_offline_and_pass_axe(driver, served, page):
+@pytest.mark.parametrize("page", sitecheck.CHAPTERS)
+def test_figures_are_accessible(driver, served, page):
+    """On one load of each chapter: every figure is named, described, offline and clean for axe;
+    every slider works from the keyboard and from its Plotly rail; and a reader who did not ask
+    for reduced motion keeps Plotly's slider transitions."""
     from grubook_site.audit import TAGS, axe_dir
 
-    figs = _figures(driver, served, page)
+    sitecheck.load(driver, served + page)
+    figs = _figures(driver)
     assert figs, f"{page} has no Plotly figure"
     problems = [p for f in figs for p in access_problems(f) + offsite_problems(f)]
     driver.execute_script((Path(axe_dir()) / "axe.min.js").read_text(encoding="utf-8"))
     problems += driver.execute_async_script(_AXE_IN_FIGURES_JS, list(TAGS))
-    assert problems == []
-
-
-@pytest.mark.parametrize("page", CHAPTERS)
-def test_sliders_work_from_the_keyboard(driver, served, page):
-    figs = _figures(driver, served, page)
-    problems = [
-        p for f in figs for k in range(len(f["sliders"])) for p in keyboard_problems(driver, f, k)
-    ]
-    assert problems == []
-
-
-@pytest.mark.parametrize("page", CHAPTERS)
-def test_plotly_slider_moves_the_native_one(driver, served, page):
-    """A click on the Plotly slider's rail (as sitecheck does for every slider) moves the native
-    range and announces the new step."""
-    figs = _figures(driver, served, page)
-    driver.execute_script(sitecheck.DESCRIBE_JS)  # the data-grubook-plot indices it clicks by
-    problems = []
     for f in figs:
-        for k, steps in enumerate(f["sliders"]):
-            before = driver.execute_script(_ACTIVE_JS, f["index"], k)
-            moved, detail = sitecheck.move_slider(driver, f["index"], k, steps, before["active"])
-            time.sleep(0.3)
-            after = driver.execute_script(_ACTIVE_JS, f["index"], k)
-            if not moved:
-                problems.append(f"figure {f['index']} slider {k}: {detail}")
-            elif after["value"] != after["active"]:
-                problems.append(
-                    f"figure {f['index']} slider {k}: Plotly slider at {after['active']}, the "
-                    f"range control at {after['value']}"
-                )
-            elif not after["live"] or after["live"] == before["live"]:
-                problems.append(f"figure {f['index']} slider {k}: no announcement")
+        problems += [p for k in range(len(f["sliders"])) for p in keyboard_problems(driver, f, k)]
+    problems += rail_problems(driver, figs)
+    durations = driver.execute_script(_DURATIONS_JS)
+    problems += [f"slider transition {d} ms, no reduced motion asked" for d in durations if d <= 0]
     assert problems == []
 
 
-def test_the_focus_ring_shows_in_the_dark_theme(driver, served):
-    figs = _figures(driver, served, "book/03-gru-gates.html")
+def test_reduced_motion_and_the_dark_theme(driver, served):
+    """Readers who ask for reduced motion get slider transitions of duration 0; the focus ring
+    shows in the dark theme."""
+    motion = {"name": "prefers-reduced-motion", "value": "reduce"}
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [motion]})
+    try:
+        sitecheck.load(driver, served + GATES)
+        figs = _figures(driver)
+        durations = driver.execute_script(_DURATIONS_JS)
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    assert durations and all(d == 0 for d in durations), durations
     driver.execute_script(
         "document.documentElement.dataset.theme = 'dark';"
         "document.documentElement.dataset.mode = 'dark';"
@@ -295,44 +298,28 @@ def test_the_focus_ring_shows_in_the_dark_theme(driver, served):
     assert keyboard_problems(driver, slider) == []
 
 
-def test_reduced_motion_turns_slider_transitions_off(driver, served):
-    page = "book/03-gru-gates.html"
-    durations = {}
-    try:
-        for value in ("no-preference", "reduce"):
-            driver.execute_cdp_cmd(
-                "Emulation.setEmulatedMedia",
-                {"features": [{"name": "prefers-reduced-motion", "value": value}]},
-            )
-            figs = _figures(driver, served, page)
-            durations[value] = driver.execute_script(
-                "return [...document.querySelectorAll('.js-plotly-plot')].flatMap((gd) => "
-                "(gd._fullLayout.sliders || []).map((s) => s.transition.duration));"
-            )
-            assert figs and durations[value], "no slider on the page"
-    finally:
-        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
-    assert all(d > 0 for d in durations["no-preference"]), durations  # Plotly's default stays
-    assert all(d == 0 for d in durations["reduce"]), durations
-
-
 # --------------------------------------------------------------------------------------------
-# the checks bite
+# the checks bite, this file's and test_figure_layout's
 
 
-def test_the_checks_bite(driver, served):
-    page = "book/03-gru-gates.html"
-    # 1. without static/figures.js: no names, no descriptions, no keyboard control
-    try:
-        sitecheck.block_urls(driver, ["*figures.js*"])
-        figs = _figures(driver, served, page)
+def test_the_checks_bite(driver, served, emulation):
+    # 1. without static/figures.js: at 390 px chapter figures collide (titles wider than the phone,
+    #    legends on subplot titles), and so does a crowded figure drawn later; the figures have no
+    #    names, no descriptions, no keyboard control
+    with sitecheck.blocked(driver, ["*figures.js*"]):
+        page = "book/05-addition-task.html"
+        collide = layout.page_problems(driver, served, page, sitecheck.PHONE, move_sliders=False)
+        collide += layout.page_problems(driver, served, GATES, sitecheck.PHONE, move_sliders=False)
+        assert collide, "no figure collides without figures.js: the check cannot fail"
+        figs = _figures(driver)
         assert figs and all(access_problems(f) for f in figs), "figures.js was not blocked"
         slider = next(f for f in figs if f["sliders"])
         assert any("never reached" in p for p in keyboard_problems(driver, slider))
-    finally:
-        sitecheck.block_urls(driver, [])
-    # 2. a faint focus ring
-    figs = _figures(driver, served, page)
+        crowded = layout.crowded_problems(driver)
+        assert any("overlaps" in p or "sticks out" in p for p in crowded), crowded
+    # 2. with it, at 390 px: a crowded figure drawn later is pulled apart; a faint focus ring fails
+    layout._open(driver, served, GATES, sitecheck.PHONE)
+    figs = _figures(driver)
     driver.execute_script(
         "const s = document.createElement('style'); s.textContent = "
         "'input[type=range]:focus-visible { outline: 2px solid #dddddd !important; }'; "
@@ -340,6 +327,7 @@ def test_the_checks_bite(driver, served):
     )
     slider = next(f for f in figs if f["sliders"])
     assert any("contrast" in p for p in keyboard_problems(driver, slider))
+    assert layout.crowded_problems(driver) == []
     # 3. Plotly's default mode bar, which has "Share chart..."
     driver.execute_script(
         "const d = document.createElement('div'); d.className = 'grubook-plotly';"

@@ -7,8 +7,8 @@ is laid over the plot: a legend, a slider, a title, a menu), no part sticks out 
 sides, and no figure is wider than the page.
 
 The measurement here is the test's own (it reads the SVG that plotly.js drew), not the one
-``static/figures.js`` uses to fit the figures. ``test_the_check_bites`` runs it with
-``figures.js`` blocked, where chapter figures at 390 px do collide, and on a figure drawn later
+``static/figures.js`` uses to fit the figures. ``test_figure_access.test_the_checks_bite`` runs it
+with ``figures.js`` blocked, where chapter figures at 390 px do collide, and on a figure drawn later
 whose legend sits on its long title, which figures.js must then pull apart.
 """
 
@@ -19,11 +19,9 @@ import time
 
 import pytest
 import sitecheck
-from bookbuild import ROOT
 
 pytestmark = pytest.mark.browser
 
-CHAPTERS = [p for p in sitecheck.toc_pages(ROOT / "_toc.yml") if re.search(r"/\d\d-", p)]
 WIDTHS = {"desktop": sitecheck.DESKTOP, "phone": sitecheck.PHONE}
 SLACK = 2  # px: boxes that touch by this much do not count as overlapping
 
@@ -93,8 +91,6 @@ const gd = document.querySelectorAll(".js-plotly-plot")[arguments[0]];
 })().catch((e) => done(String(e)));
 """
 
-_COUNT_JS = "return document.querySelectorAll('.js-plotly-plot').length;"
-
 
 def _inside(a: dict, b: dict) -> bool:
     return (
@@ -144,15 +140,9 @@ def layout_problems(fig: dict, where: str) -> list[str]:
 
 
 def _open(driver, base: str, page: str, size: tuple[int, int]) -> int:
-    width, height = size
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
-    )
-    driver.get(base + page)
-    driver.execute_async_script(sitecheck.READY_JS)
+    sitecheck.load(driver, base + page, size)
     time.sleep(1.0)  # figures.js fits each figure in a few relayouts after it is drawn
-    return driver.execute_script(_COUNT_JS)
+    return driver.execute_script("return document.querySelectorAll('.js-plotly-plot').length")
 
 
 def page_problems(driver, base: str, page: str, size, move_sliders: bool = True) -> list[str]:
@@ -170,14 +160,8 @@ def page_problems(driver, base: str, page: str, size, move_sliders: bool = True)
     return out
 
 
-@pytest.fixture
-def emulation(driver):
-    yield
-    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-
-
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("page", CHAPTERS)
+@pytest.mark.parametrize("page", sitecheck.CHAPTERS)
 def test_no_part_of_a_figure_hides_another(driver, served, emulation, page, width):
     problems = page_problems(driver, served, page, WIDTHS[width])
     assert problems == [], "\n".join(problems)
@@ -197,29 +181,8 @@ Plotly.newPlot(d, [{y: [1, 3, 2], name: "a long trace name"}, {y: [2, 1, 3], nam
 """
 
 
-def test_the_check_bites(driver, served, emulation):
-    # 1. without figures.js, chapter figures at 390 px collide (titles wider than the phone,
-    #    legends on subplot titles)
-    try:
-        sitecheck.block_urls(driver, ["*figures.js*"])
-        blocked = [
-            p
-            for page in ("book/03-gru-gates.html", "book/05-addition-task.html")
-            for p in page_problems(driver, served, page, sitecheck.PHONE, move_sliders=False)
-        ]
-        assert blocked, "no figure collides without figures.js: the check cannot fail"
-    finally:
-        sitecheck.block_urls(driver, [])
-    # 2. a crowded figure drawn later: it collides without figures.js and not with it
-    found = {}
-    for label, patterns in (("without", ["*figures.js*"]), ("with", [])):
-        try:
-            sitecheck.block_urls(driver, patterns)
-            _open(driver, served, "book/01-rnn-basics.html", sitecheck.PHONE)
-            driver.execute_script(_CROWDED_JS)
-            time.sleep(1.5)
-            found[label] = layout_problems(driver.execute_script(_PARTS_JS, 0), label)
-        finally:
-            sitecheck.block_urls(driver, [])
-    assert any("overlaps" in p or "sticks out" in p for p in found["without"]), found
-    assert found["with"] == [], found
+def crowded_problems(driver) -> list[str]:
+    """What :func:`layout_problems` finds in ``_CROWDED_JS``'s figure, drawn on the open page."""
+    driver.execute_script(_CROWDED_JS)
+    time.sleep(1.5)
+    return layout_problems(driver.execute_script(_PARTS_JS, 0), "a crowded figure")

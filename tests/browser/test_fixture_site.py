@@ -96,11 +96,6 @@ def test_a_dead_slider_is_caught(fixture_site):
     assert r.console_errors() == [] and r.figure_problems() == []
 
 
-def test_a_javascript_error_is_caught(fixture_site):
-    errors = fixture_site["reports"]["book/js-error.html"].console_errors()
-    assert any("deliberate error" in e for e in errors), errors
-
-
 def test_a_removed_figure_and_output_are_caught(fixture_site):
     r = fixture_site["reports"]["book/broken-figure.html"]
     assert any("does not load" in p for p in r.figure_problems()), r.figure_problems()
@@ -112,29 +107,11 @@ def test_a_removed_figure_and_output_are_caught(fixture_site):
     assert any("404" in e for e in r.console_errors())
 
 
-def test_raw_tex_is_caught(fixture_site):
-    problems = fixture_site["reports"]["book/raw-math.html"].math_problems()
-    assert any("$$" in p for p in problems) and any("\\[" in p for p in problems), problems
-
-
 def test_a_request_to_another_host_is_blocked_and_caught(fixture_site):
     r = fixture_site["reports"]["book/offsite.html"]
     assert any("cdn.jsdelivr.net" in u for u in r.offsite_requests()), r.offsite_requests()
     assert all(q.failed or q.status is None for q in r.requests.values() if "jsdelivr" in q.url)
     assert r.console_errors(), "a blocked script must show as a console error"
-
-
-def test_widget_state_and_the_widget_manager_are_caught(fixture_site):
-    problems = fixture_site["reports"]["book/broken-widget.html"].widget_problems()
-    assert any("embedded widget state" in p for p in problems), problems
-    assert any("require.js" in p and "loads the widget manager" in p for p in problems), problems
-    assert any("embed-amd.js" in p for p in problems), problems
-
-
-def test_a_trace_type_missing_from_the_bundle_is_caught(fixture_site):
-    r = fixture_site["reports"]["book/broken-trace.html"]
-    problems = r.figure_problems()
-    assert any("'sankey' is not in the site's plotly.js bundle" in p for p in problems), problems
 
 
 def test_a_page_over_the_weight_limit_is_caught(fixture_site):
@@ -143,3 +120,18 @@ def test_a_page_over_the_weight_limit_is_caught(fixture_site):
     assert len(problems) == 1 and "over the 6 MB limit" in problems[0], problems
     assert r.weight()["html"] > 6_000_000
     assert r.console_errors() == [] and r.figure_problems() == []
+
+
+# a broken page of the fixture book, the verdict that must catch it, and what its problems must say
+CAUGHT = [
+    ("js-error", "console_errors", ["deliberate error"]),
+    ("raw-math", "math_problems", ["$$", "\\["]),
+    ("broken-widget", "widget_problems", ["widget state", "widget manager", "embed-amd.js"]),
+    ("broken-trace", "figure_problems", ["'sankey' is not in the site's plotly.js bundle"]),
+]
+
+
+@pytest.mark.parametrize(("page", "verdict", "said"), CAUGHT)
+def test_a_broken_page_is_caught(fixture_site, page, verdict, said):
+    problems = getattr(fixture_site["reports"][f"book/{page}.html"], verdict)()
+    assert all(any(s in p for p in problems) for s in said), problems

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sitecheck
-from test_adder_lab import FIELDS, HTML, TOLERANCE, _wrong_site, engine_problems
+from test_adder_lab import FIELDS, HTML, TOLERANCE, engine_problems, reset_bites
 from test_adder_lab import _open as open_lab
 
 from grubook import lab
@@ -57,11 +57,42 @@ def _sequences(seed=0):
     return out
 
 
-def test_the_page_runs_grubook(driver, served, exported):
+def test_the_page_runs_grubook_and_quotes_it(driver, served, exported):
     url, model, readout = exported
     assert model.per_step is False and model.rnn.input_size == 2
     _open(driver, served)
+    # the lab opens on the sequence whose answer the chapter quotes
+    x = _dom_sequence(driver)
+    assert x == model_examples(driver)[0]
+    assert f"{float(lab.run(model, x)['output'][-1, 0]):.3f}" in (HTML / PAGE).read_text()
     assert engine_problems(driver, url, model, readout, _sequences(), OVERRIDES) == []
+    state = sitecheck.at_phone(driver, LAB)
+    assert state["wide"] <= 390 and state["box"] <= 390, state
+    assert state["ranges"] == 2 and state["unlabelled"] == [], state
+    # the time from an edit to the updated lab
+    times = driver.execute_script(
+        f"""
+        const lab = document.querySelector('{LAB}');
+        const box = lab.querySelector('[data-part="value"][data-step="0"]');
+        const z = lab.querySelector('[data-part="z"]');
+        const out = [];
+        for (let i = 0; i < 60; i++) {{
+          const t0 = performance.now();
+          if (i % 2) {{ box.value = String((i % 19) / 10 - 0.9);
+                        box.dispatchEvent(new Event("input")); }}
+          else {{ z.value = String((i % 100) / 100); z.dispatchEvent(new Event("input")); }}
+          document.body.getBoundingClientRect();  // layout included
+          out.push(performance.now() - t0);
+        }}
+        return out;
+        """
+    )
+    med = float(np.median(times))
+    print(
+        f"\ngate lab update after an edit (20 steps, 16 units): median {med:.2f} ms, "
+        f"max {max(times):.2f} ms"
+    )
+    assert med < 16
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,73 +275,16 @@ def test_the_lab_shows_grubook_after_every_edit(driver, served, exported):
     assert abs(dict(answers)["ablation button 2"] - model.head.bias.item()) < 1e-6
 
 
-def test_the_prose_numbers_are_the_labs(driver, served, exported):
-    """The lab opens on the sequence whose answer the chapter quotes."""
-    _, model, _ = exported
-    _open(driver, served)
-    x = _dom_sequence(driver)
-    assert x == model_examples(driver)[0]
-    page = (HTML / PAGE).read_text()
-    answer = float(lab.run(model, x)["output"][-1, 0])
-    assert f"{answer:.3f}" in page
-
-
-def test_update_time_after_an_edit(driver, served):
-    _open(driver, served)
-    times = driver.execute_script(
-        f"""
-        const lab = document.querySelector('{LAB}');
-        const box = lab.querySelector('[data-part="value"][data-step="0"]');
-        const z = lab.querySelector('[data-part="z"]');
-        const out = [];
-        for (let i = 0; i < 60; i++) {{
-          const t0 = performance.now();
-          if (i % 2) {{ box.value = String((i % 19) / 10 - 0.9);
-                        box.dispatchEvent(new Event("input")); }}
-          else {{ z.value = String((i % 100) / 100); z.dispatchEvent(new Event("input")); }}
-          document.body.getBoundingClientRect();  // layout included
-          out.push(performance.now() - t0);
-        }}
-        return out;
-        """
-    )
-    med = float(np.median(times))
-    print(
-        f"\ngate lab update after an edit (20 steps, 16 units): median {med:.2f} ms, "
-        f"max {max(times):.2f} ms"
-    )
-    assert med < 16
-
-
-def test_the_lab_fits_a_phone_and_is_labelled(driver, served):
-    _open(driver, served)
-    state = sitecheck.at_phone(driver, LAB)
-    assert state["wide"] <= 390 and state["box"] <= 390, state
-    assert state["ranges"] == 2 and state["unlabelled"] == [], state
-
-
 # --------------------------------------------------------------------------------------------
-# the checks bite
-
-UNIT = ('units: u === "" ? null : [Number(u)]', 'units: u === "" ? null : [(Number(u) + 1) % H]')
-PAINT = ("rgb = v < 0 ? HCOL.neg : HCOL.pos", "rgb = v > 0 ? HCOL.neg : HCOL.pos")
+# the checks bite (conftest's ``wrong_lab``: copies of the site with one mistake in lab.js)
 
 
-def test_the_checks_bite(driver, exported, tmp_path, monkeypatch):
-    import test_adder_lab
-
+def test_the_checks_bite(driver, exported, wrong_lab):
     _, model, readout = exported
-    with sitecheck.serve(_wrong_site(HTML, tmp_path / "reset", "reset")) as base:
-        url = _open(driver, base)
-        problems = engine_problems(driver, url, model, readout, _sequences()[4:6], [None])
-        assert any(" n is " in p or " h is " in p for p in problems), problems
-    monkeypatch.setitem(test_adder_lab.WRONG, "unit", UNIT)
-    with sitecheck.serve(_wrong_site(HTML, tmp_path / "unit", "unit")) as base:
-        _open(driver, base)
-        problems, _ = ui_problems(driver, model)
-        assert any("unit 4" in p for p in problems), problems
-    monkeypatch.setitem(test_adder_lab.WRONG, "paint", PAINT)
-    with sitecheck.serve(_wrong_site(HTML, tmp_path / "paint", "paint")) as base:
-        _open(driver, base)
-        problems, _ = ui_problems(driver, model)
-        assert problems and all("the h heat map" in p for p in problems), problems
+    reset_bites(driver, wrong_lab + "reset/", model, readout, _sequences()[4:6])
+    _open(driver, wrong_lab + "unit/")
+    problems, _ = ui_problems(driver, model)
+    assert any("unit 4" in p for p in problems), problems
+    _open(driver, wrong_lab + "paint/")
+    problems, _ = ui_problems(driver, model)
+    assert problems and all("the h heat map" in p for p in problems), problems

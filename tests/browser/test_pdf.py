@@ -39,7 +39,7 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def page_texts(data: bytes) -> list[str]:
+def pdf_reader(data: bytes):
     try:
         import pypdf
     except ImportError:
@@ -48,7 +48,10 @@ def page_texts(data: bytes) -> list[str]:
             "(requirements.txt pins it; `make setup` installs it)",
             pytrace=False,
         )
-    reader = pypdf.PdfReader(io.BytesIO(data))
+    return pypdf.PdfReader(io.BytesIO(data))
+
+
+def page_texts(reader) -> list[str]:
     out = []
     for page in reader.pages:
         lines = (page.extract_text() or "").splitlines()
@@ -128,8 +131,8 @@ def printed(tmp_path_factory):
     (root / "_toc.yml").write_text(SMALL_TOC)
     shutil.copy(ROOT / "_config.yml", root / "_config.yml")
     done = pdf.build_pdf(SITE, root / "pdf", root)
-    data = done["pdf"].read_bytes()
-    return dict(done, data=data, texts=page_texts(data), want=expected(root / "_toc.yml"))
+    reader = pdf_reader(done["pdf"].read_bytes())
+    return dict(done, reader=reader, texts=page_texts(reader), want=expected(root / "_toc.yml"))
 
 
 def test_the_pdf_has_every_title_and_every_caption(printed, capsys):
@@ -147,15 +150,12 @@ def test_the_pdf_has_every_title_and_every_caption(printed, capsys):
 
 
 def test_the_contents_and_the_bookmarks_list_every_page_in_toc_order(printed):
-    import pypdf
-
     titles = [_squash(w["title"]) for w in printed["want"].values()]
     contents = _squash(next(t for t in printed["texts"][:3] if t.startswith("Contents")))
     at = [contents.find(t) for t in titles]
     assert -1 not in at, f"titles missing from the contents: {contents}"
     assert at == sorted(at), "the contents are not in _toc.yml's order"
-    outline = pypdf.PdfReader(io.BytesIO(printed["data"])).outline
-    marks = [_squash(m.title) for m in outline if not isinstance(m, list)]
+    marks = [_squash(m.title) for m in printed["reader"].outline if not isinstance(m, list)]
     at = [next((i for i, m in enumerate(marks) if m.startswith(t)), -1) for t in titles]
     assert -1 not in at and at == sorted(at), (titles, marks)
 
@@ -168,9 +168,7 @@ def test_slider_figures_say_which_step_is_printed_and_math_is_typeset(printed):
 
 
 def test_the_pages_are_a4_and_numbered(printed):
-    import pypdf
-
-    reader = pypdf.PdfReader(io.BytesIO(printed["data"]))
+    reader = printed["reader"]
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
     n = len(reader.pages)

@@ -43,25 +43,6 @@ const done = arguments[arguments.length - 1];
 })().catch((e) => done("error: " + e));
 """
 
-_MATH = r"""
-const raw = [];
-document.querySelectorAll(".reveal .slides section").forEach((s) => {
-  const walker = document.createTreeWalker(s, NodeFilter.SHOW_TEXT);
-  let n;
-  while ((n = walker.nextNode())) {
-    if (n.parentElement.closest("mjx-container, script, style, pre, code")) continue;
-    if (/\\\(|\\\)|\\\[|\\\]/.test(n.textContent)) raw.push(n.textContent.trim().slice(0, 80));
-  }
-});
-return {
-  raw: raw,
-  untypeset: [...document.querySelectorAll(".math")]
-    .filter((m) => !m.querySelector("mjx-container"))
-    .map((m) => m.textContent.trim().slice(0, 80)),
-  typeset: document.querySelectorAll("mjx-container").length,
-};
-"""
-
 _FIGURE = r"""
 const gd = document.getElementById(arguments[0]);
 if (!gd) return "missing";
@@ -82,26 +63,10 @@ return "";
 _NO_PLOTLY = "return document.readyState === 'complete' && !window.Plotly;"
 
 
-def _wait(driver, script: str, timeout: float = 60, *args) -> str:
-    deadline = time.time() + timeout
-    while True:
-        state = driver.execute_async_script(script, *args)
-        if not state or time.time() > deadline:
-            return state
-        time.sleep(0.3)
-
-
 def _shot(driver, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})["data"]
     path.write_bytes(base64.b64decode(data))
-
-
-def _viewport(driver, width: int, height: int) -> None:
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500},
-    )
 
 
 def _keyboard_slider(driver, fig: str, problems: list[str]) -> bool:
@@ -146,10 +111,11 @@ def page_numbers(page_file: Path) -> list[str]:
 def deck_problems(driver, url: str, page_file: Path | None, shots: Path | None = None) -> dict:
     """Open a deck and check it; returns {"problems": [...], "slides": n, "figures": n}."""
     problems: list[str] = []
+    seen = sitecheck.PageReport(page=url, url=url)  # its verdicts on the deck's math and console
     driver.get_log("browser")  # drop what earlier pages logged
-    _viewport(driver, 1280, 720)
+    sitecheck.emulate(driver, (1280, 720))
     driver.get(url)
-    state = _wait(driver, _READY)
+    state = sitecheck.poll(lambda: driver.execute_async_script(_READY), 60, 0.3, lambda s: not s)
     if state:
         problems.append(f"the deck did not start: {state}")
     total = driver.execute_script("return window.Reveal ? Reveal.getTotalSlides() : 0")
@@ -157,10 +123,9 @@ def deck_problems(driver, url: str, page_file: Path | None, shots: Path | None =
         problems.append(f"{total} slides, fewer than {slides.MIN_SLIDES}")
 
     if not state:
-        math = driver.execute_script(_MATH)
-        problems += [f"raw TeX: {t!r}" for t in math["raw"]]
-        problems += [f"math not typeset: {t!r}" for t in math["untypeset"]]
-        if not math["typeset"]:
+        seen.dom = driver.execute_script(sitecheck.DESCRIBE_JS)
+        problems += seen.math_problems()
+        if not driver.execute_script("return document.querySelectorAll('mjx-container').length"):
             problems.append("no typeset formula (mjx-container) in the deck")
 
         # the right arrow moves to the next slide
@@ -189,13 +154,12 @@ def deck_problems(driver, url: str, page_file: Path | None, shots: Path | None =
         if not state:
             driver.execute_script("Reveal.slide(arguments[0]);", index)
         for fig in ids:
-            verdict = "reveal.js did not start"
-            deadline = time.time() + 20
-            while time.time() < deadline:
-                verdict = driver.execute_script(_FIGURE, fig)
-                if not verdict or driver.execute_script(_NO_PLOTLY):
-                    break  # drawn, or never will be: plotly.js did not load
-                time.sleep(0.25)
+            verdict = sitecheck.poll(  # until drawn, or never will be: plotly.js did not load
+                lambda: driver.execute_script(_FIGURE, fig),
+                20,
+                0.25,
+                lambda v: not v or driver.execute_script(_NO_PLOTLY),
+            )
             if verdict:
                 problems.append(f"slide {index + 1}: figure {fig}: {verdict}")
             else:
@@ -215,14 +179,14 @@ def deck_problems(driver, url: str, page_file: Path | None, shots: Path | None =
             phone_checked = True
             if shots is not None:
                 _shot(driver, shots / "figure.png")
-            _viewport(driver, 390, 844)
+            sitecheck.emulate(driver, (390, 844))
             time.sleep(1.0)
             verdict = driver.execute_script(_FIGURE, ids[0])
             if verdict:
                 problems.append(f"slide {index + 1}: figure {ids[0]} at 390 px: {verdict}")
             if shots is not None:
                 _shot(driver, shots / "figure-phone.png")
-            _viewport(driver, 1280, 720)
+            sitecheck.emulate(driver, (1280, 720))
             time.sleep(0.5)
 
     # the page's glued numbers, never retyped
@@ -245,11 +209,8 @@ def deck_problems(driver, url: str, page_file: Path | None, shots: Path | None =
         ".filter((u) => !/^(data|blob|about):/.test(u))"
     )
     problems += [f"loads from another host: {u}" for u in offsite if not any(h in u for h in local)]
-    for entry in driver.get_log("browser"):
-        if entry["level"] == "SEVERE" and not any(
-            p.search(entry["message"]) for p, _ in sitecheck.KNOWN_HARMLESS
-        ):
-            problems.append(f"console error: {entry['message'][:300]}")
+    seen.console = [(e["level"], e["message"]) for e in driver.get_log("browser")]
+    problems += [f"console error: {m[:300]}" for m in seen.console_errors()]
     return {"problems": problems, "slides": total, "figures": drawn}
 
 

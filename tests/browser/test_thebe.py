@@ -7,8 +7,6 @@ comes from the site's own _static folder (npm package ``thebe``), so this runs o
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import sitecheck
 from bookbuild import ROOT
@@ -19,12 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.build]
 
 
 def _wait(driver, condition, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
+    value = sitecheck.poll(condition, timeout, 0.25)
+    if value:
+        return value
     errors = [
         m
         for lvl, m in ((e["level"], e["message"]) for e in driver.get_log("browser"))
@@ -39,10 +34,7 @@ def test_live_code_runs_a_cell_that_imports_grubook(driver, fixture_build, jupyt
     with sitecheck.serve(fixture_build["html"]) as base:
         driver.get_log("browser")
         driver.get_log("performance")
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-        driver.set_window_size(*sitecheck.DESKTOP)
-        driver.get(base + "book/thebe.html")
-        driver.execute_async_script(sitecheck.READY_JS)
+        sitecheck.load(driver, base + "book/thebe.html")
         static_output = driver.find_element(By.CSS_SELECTOR, "div.cell .cell_output").text
         assert "grubook" in static_output and str(jupyter_server["root"]) not in static_output
 
