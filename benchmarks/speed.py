@@ -20,32 +20,23 @@ from ._common import (
     verdict,
 )
 
-CELLS = {
-    "gru": (grubook.GRU, torch.nn.GRU, 3),
-    "lstm": (grubook.LSTM, torch.nn.LSTM, 4),
-    "rnn": (grubook.RNN, torch.nn.RNN, 1),
-}
+CELLS = {"gru": (grubook.GRU, torch.nn.GRU), "lstm": (grubook.LSTM, torch.nn.LSTM)}
+CELLS["rnn"] = (grubook.RNN, torch.nn.RNN)
 TARGET = 1.2  # grubook / torch.nn, forward+backward, at chapter 6's training shape
 
 
 def make_layers(cell: str, size, seed: int = 0):
-    """(torch.nn layer, grubook layer and grubook readable loop with the same weights, input x
-    (time, batch, input))."""
+    """({"torch.nn", "grubook", "loop" (grubook with fast=False): layer}, all with the same
+    weights, and an input x (time, batch, input))."""
     batch, time_, inp, hidden = size
-    ours_cls, ref_cls, _ = CELLS[cell]
+    ours_cls, ref_cls = CELLS[cell]
     torch.manual_seed(seed)
     ref = ref_cls(inp, hidden)
-    ours = ours_cls(inp, hidden)
-    loop = ours_cls(inp, hidden, fast=False)
-    ours.load_state_dict(ref.state_dict())
-    loop.load_state_dict(ref.state_dict())
-    x = torch.randn(time_, batch, inp)
-    return ref, ours, loop, x
-
-
-def train_step(model, x):
-    """One forward+backward: what a training step of the layer costs (x needs no gradient)."""
-    return functools.partial(timing.fwd_bwd, model, x)
+    layers = {"torch.nn": ref, "grubook": ours_cls(inp, hidden)}
+    layers["loop"] = ours_cls(inp, hidden, fast=False)
+    for layer in layers.values():
+        layer.load_state_dict(ref.state_dict())
+    return layers, torch.randn(time_, batch, inp)
 
 
 def budget_for(size, quick: bool) -> float:
@@ -54,13 +45,13 @@ def budget_for(size, quick: bool) -> float:
 
 
 def measure(sizes, cells, quick=False, results=None):
-    """Time every (cell, size): returns {(cell, size): {"train": {impl: [s]}, "forward": {...}}}."""
+    """Time one forward+backward (x needs no gradient) of every layer of every (cell, size):
+    returns {(cell, size): {"torch.nn" | "grubook" | "loop": [seconds]}}."""
     results = {} if results is None else results
     for size in sizes:
         for cell in cells:
-            ref, ours, loop, x = make_layers(cell, size)
-            fns = {"torch.nn": train_step(ref, x), "grubook": train_step(ours, x)}
-            fns["loop"] = train_step(loop, x)
+            layers, x = make_layers(cell, size)
+            fns = {name: functools.partial(timing.fwd_bwd, m, x) for name, m in layers.items()}
             results[(cell, size)] = interleaved_within(fns, budget_for(size, quick))
     return results
 
