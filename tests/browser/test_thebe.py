@@ -28,6 +28,13 @@ def _wait(driver, condition, timeout, what):
     pytest.fail(f"timed out after {timeout} s waiting for {what}; console errors: {errors}")
 
 
+def _shown(driver, css: str) -> list:
+    """The elements matching ``css`` that are displayed."""
+    from selenium.webdriver.common.by import By
+
+    return [b for b in driver.find_elements(By.CSS_SELECTOR, css) if b.is_displayed()]
+
+
 def test_live_code_runs_a_cell_that_imports_grubook(driver, fixture_build, jupyter_server):
     from selenium.webdriver.common.by import By
 
@@ -40,17 +47,8 @@ def test_live_code_runs_a_cell_that_imports_grubook(driver, fixture_build, jupyt
 
         # the rocket menu, then "Live Code", as a reader would
         driver.find_element(By.CSS_SELECTOR, ".dropdown-launch-buttons .dropdown-toggle").click()
-        live = _wait(
-            driver,
-            lambda: [
-                b
-                for b in driver.find_elements(By.CSS_SELECTOR, ".btn-launch-thebe")
-                if b.is_displayed()
-            ],
-            10,
-            "the Live Code button",
-        )
-        live[0].click()
+        live = ".btn-launch-thebe"
+        _wait(driver, lambda: _shown(driver, live), 10, "the Live Code button")[0].click()
 
         _wait(
             driver,
@@ -58,17 +56,8 @@ def test_live_code_runs_a_cell_that_imports_grubook(driver, fixture_build, jupyt
             120,
             "Thebe to start a kernel on the local Jupyter server",
         )
-        run = _wait(
-            driver,
-            lambda: [
-                b
-                for b in driver.find_elements(By.CSS_SELECTOR, "#codecell0 .thebe-run-button")
-                if b.is_displayed()
-            ],
-            30,
-            "the cell's run button",
-        )
-        run[0].click()
+        run = "#codecell0 .thebe-run-button"
+        _wait(driver, lambda: _shown(driver, run), 30, "the cell's run button")[0].click()
 
         root = str(jupyter_server["root"])
 
