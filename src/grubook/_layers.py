@@ -223,9 +223,8 @@ class RecurrentLayer(nn.Module):
             hx = state0[0] if len(state0) == 1 else tuple(state0)
             out, *finals = kernel(
                 x, hx, self.flat_weights(), self.bias, self.num_layers, float(self.dropout),
-                self.training, False, False,
+                self.training, False, False,  # bidirectional=False, batch_first=False
             )  # fmt: skip
-            gates = None
         else:
             # the readable loop: one layer at a time, one step function call per time step
             per_layer, gates = [], []
