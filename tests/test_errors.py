@@ -173,7 +173,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from test_energy import raw_vic, write  # noqa: E402
 
-from grubook import energy, exercises  # noqa: E402
+from grubook import energy, exercises, views  # noqa: E402
 from grubook.energy import DataFileError  # noqa: E402
 from grubook.tasks import addition  # noqa: E402
 from grubook.training import DivergenceError, SequenceModel, train  # noqa: E402
@@ -732,3 +732,51 @@ def test_sequence_model_reads_one_unbatched_sequence_like_a_batch_of_one():
         for time in (8, 5):  # 8: time equals the hidden size
             x = torch.randn(time, 3)
             torch.testing.assert_close(model(x), model(x.unsqueeze(0))[0])
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: energy.baselines(np.ones(400), [200], steps_per_hour=0),
+            ValueError,
+            r"steps_per_hour must be a positive integer, got 0",
+        ),  # was: a perfect seasonal naive
+        (lambda: views.gates.memory_trace(0.5, steps=-1), ValueError, r"steps must be a positive"),
+        (lambda: views.gates.memory_trace(0.5, steps=2.5), TypeError, r"steps must be a positive"),
+        (lambda: views.gates.memory_trace(0.5, steps=10**9), ValueError, r"steps must be at most"),
+        (
+            lambda: views.rnn_basics.hidden_trajectory(-1, 2.0),
+            ValueError,
+            r"radius must be a spectral radius >= 0, got -1.0",
+        ),  # was: silently radius 1
+        (
+            lambda: views.rnn_basics.hidden_trajectory(math.nan, 2.0),
+            ValueError,
+            r"radius must be a finite number, got nan",
+        ),  # was: an empty figure
+        (
+            lambda: views.rnn_basics.hidden_trajectory(1.0, 2.0, burst=-2),
+            ValueError,
+            r"burst must be a non-negative integer, got -2",
+        ),  # was: "all but 2"
+        (
+            lambda: views.rnn_basics.hidden_trajectory(1.0, 2.0, burst=99),
+            ValueError,
+            r"burst must be at most steps=60, got 99",
+        ),
+        (
+            lambda: energy.predict(torch.nn.Linear(1, 1), small_prep(), [500], batch_size=0),
+            ValueError,
+            r"batch_size must be a positive integer, got 0",
+        ),
+        (
+            lambda: energy.EarlyStopping().update("abc"),
+            TypeError,
+            r"score must be a number \(a validation error\), got 'abc'",
+        ),
+    ],
+)
+def test_small_inputs_a_hurried_user_gives_are_refused_by_name(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

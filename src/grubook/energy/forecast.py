@@ -114,6 +114,7 @@ def baselines(
     rows. Returns {name: (len(rows),) forecasts}.
     """
     rows = np.asarray(rows)
+    steps_per_hour = _checks.positive_int("steps_per_hour", steps_per_hour, 60)
     week = 168 * steps_per_hour
     if rows.size and rows.min() < week:
         raise ValueError(
@@ -362,6 +363,8 @@ class EarlyStopping:
         self.best_state = None
 
     def update(self, score: float, model: torch.nn.Module | None = None) -> bool:
+        if isinstance(score, (str, bytes, bool)):
+            raise TypeError(f"score must be a number (a validation error), got {score!r}.")
         score = float(score)
         if not np.isfinite(score):
             raise DivergenceError(
@@ -405,6 +408,7 @@ def predict(model, prep: Prepared, rows: np.ndarray, batch_size: int = 2048) -> 
     """Forecasts (MW) from origins ``rows``: (n,) for a one-output model, (n, horizon) otherwise.
     ``model``: a torch module (every window starts from a zero hidden state, exactly as in
     training) or a :class:`LinearForecaster`."""
+    batch_size = _checks.positive_int("batch_size", batch_size)
     rows = np.asarray(rows)
     if isinstance(model, LinearForecaster):
         out = prep.to_load(model.scaled(prep, rows))

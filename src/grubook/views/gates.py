@@ -30,7 +30,7 @@ import math
 import numpy as np
 import torch
 
-from .. import sliders
+from .. import _checks, sliders
 from ..gru import GRU, GRUCell
 from ..plotting import COLORS, GATE_SCALES, OKABE_ITO
 
@@ -121,6 +121,7 @@ def memory_trace(z: float, steps: int = MEMORY_STEPS) -> dict:
     fraction would be 0 / 0.
     """
     z = _check_gate("z", z)
+    steps = _checks.positive_int("steps", steps, 10_000)
     if z == 1.0:
         raise ValueError(
             "memory_trace: z=1 writes nothing (h_0 = (1 - z) tanh(1) = 0 and h stays 0), so "

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .. import sliders
+from .. import _checks, sliders
 from ..plotting import COLORS, OKABE_ITO, PALETTE
 from ..rnn import RNN
 
@@ -32,8 +32,11 @@ AMPLITUDES = (0.5, 2.0, 8.0)
 def scale_spectral_radius(matrix: torch.Tensor, radius: float) -> torch.Tensor:
     """matrix * radius / (its largest absolute eigenvalue): the same matrix with spectral radius
     ``radius``. matrix: (n, n)."""
+    radius = _checks.finite_number("radius", radius)
+    if radius < 0:
+        raise ValueError(f"radius must be a spectral radius >= 0, got {radius}.")
     current = torch.linalg.eigvals(matrix.detach()).abs().max()
-    return matrix * (float(radius) / current.item())
+    return matrix * (radius / current.item())
 
 
 def trajectory_rnn(radius: float, hidden_size: int = HIDDEN, seed: int = 0) -> RNN:
@@ -51,8 +54,12 @@ def trajectory_rnn(radius: float, hidden_size: int = HIDDEN, seed: int = 0) -> R
 
 def burst_input(amplitude: float, steps: int = STEPS, burst: int = BURST) -> torch.Tensor:
     """x: (steps, 1), equal to ``amplitude`` for the first ``burst`` steps and 0 after."""
+    steps = _checks.positive_int("steps", steps, 10_000)
+    burst = _checks.non_negative_int("burst", burst)
+    if burst > steps:
+        raise ValueError(f"burst must be at most steps={steps}, got {burst}.")
     x = torch.zeros(steps, 1, dtype=torch.float64)
-    x[:burst] = float(amplitude)
+    x[:burst] = _checks.finite_number("amplitude", amplitude)
     return x
 
 
