@@ -138,3 +138,27 @@ def test_the_ablations_of_chapter_3(recall_model):
         assert (one["z"][0, [0, 1, 2, 3, 5]] == plain["z"][0, [0, 1, 2, 3, 5]]).all()
         model_answer = recall_model(x[None])[0, 0].item()
         assert abs(plain["output"][-1, 0] - model_answer) < 1e-6  # the last row is the answer
+
+
+def test_the_directive_reads_the_weights_the_notebook_carries(model, tmp_path, monkeypatch):
+    """A build whose execution came from the jupyter cache writes no files: the {lab} directive
+    must find the weights in the executed notebook (a grubook.lab.Carried output)."""
+    from types import SimpleNamespace
+
+    import nbformat
+
+    from grubook_site.lab import carried
+
+    monkeypatch.chdir(tmp_path)
+    path = lab.export_model(model, "lab/w.json")
+    bundle = lab.Carried(path)._repr_mimebundle_()
+    assert bundle["text/plain"].startswith("lab/w.json: ")  # what the page shows: one line
+    out = nbformat.v4.new_output("display_data", data=bundle)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[out])])
+    nb = nbformat.reads(nbformat.writes(nb), as_version=4)  # as the cache stores it
+    renderer = SimpleNamespace(nb_client=SimpleNamespace(notebook=nb))
+    document = SimpleNamespace(attributes={"nb_renderer": renderer})
+    path.unlink()  # the file is gone, as on a cached build
+    assert json.loads(carried(document, "lab/w.json")) == json.loads(bundle[lab.MIME]["text"])
+    assert carried(document, "lab/other.json") is None
+    assert carried(SimpleNamespace(attributes={}), "lab/w.json") is None

@@ -42,10 +42,19 @@ import torch
 from .training import SequenceModel
 
 FORMAT = "grubook-lab 1"
+MIME = "application/vnd.grubook.lab+json"  # how a notebook output carries a lab file (Carried)
 CONFIG_KEYS = ("cell", "input_size", "hidden_size", "output_size", "num_layers", "per_step")
 READOUTS = ("sigmoid", "identity")
 
-__all__ = ["export_model", "load_model", "read_file", "force_gates", "run", "check_overrides"]
+__all__ = [
+    "export_model",
+    "load_model",
+    "read_file",
+    "force_gates",
+    "run",
+    "check_overrides",
+    "Carried",
+]
 
 
 def _config(model: SequenceModel) -> dict:
@@ -100,6 +109,21 @@ def export_model(model: SequenceModel, path, readout: str = "sigmoid", examples=
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc, separators=(",", ":")) + "\n", encoding="utf-8")
     return path
+
+
+class Carried:
+    """A lab file as a cell output: shown as one line of text, and carried whole in the notebook
+    under :data:`MIME` (``{"path": ..., "text": ...}``). The book's ``{lab}`` directive reads the
+    weights from the executed notebook, so a page whose execution came from the jupyter cache (which
+    writes no files) still gets them. Make it the last expression of the cell that exports."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.text = self.path.read_text(encoding="utf-8")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        line = f"{self.path.as_posix()}: {len(self.text) / 1000:.0f} kB, the lab's weights"
+        return {"text/plain": line, MIME: {"path": self.path.as_posix(), "text": self.text}}
 
 
 def _shape(value, where: str, path) -> tuple:

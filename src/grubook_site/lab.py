@@ -11,22 +11,26 @@ of the recall model). ``weights`` is a JSON file the chapter wrote when it ran
 (``grubook.lab.export_model``), found relative to the page's source. The directive puts
 ``<div class="grubook-lab" data-lab="adder" data-weights="lab/05-addition-gru.json">`` on the
 page; the file is copied next to the built page (same relative path), and the page loads
-``static/lab.js`` and ``static/lab.css``, which draw the lab and run the model. The build fails
-if the file is missing: a chapter whose execution was taken from the cache does not write it
-again (remove that chapter's entry with ``jcache``).
+``static/lab.js`` and ``static/lab.css``, which draw the lab and run the model.
+
+The weights travel with the executed notebook: the page's export cell shows
+``grubook.lab.Carried(path)``, an output that holds the whole file, and the directive reads it from
+the notebook being rendered (executed now or taken from the jupyter cache, which writes no files).
+A page without that output falls back to the file itself; the build fails when neither exists.
 """
 
 from __future__ import annotations
 
 import html
 import os
-import shutil
 from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
+
+from grubook.lab import MIME
 
 LABS = ("adder", "gates")
 SCRIPT, CSS = "lab.js", "lab.css"
@@ -48,17 +52,19 @@ class LabDirective(SphinxDirective):
         if not rel or os.path.isabs(rel) or ".." in Path(rel).parts:
             raise self.error("lab-lab needs :weights: a path relative to the page.")
         src = Path(self.env.doc2path(self.env.docname)).parent / rel
-        if not src.is_file():
+        text = carried(self.state.document, rel)
+        if text is None and src.is_file():
+            text = src.read_text(encoding="utf-8")
+            self.env.note_dependency(str(src))
+        if text is None:
             raise ExtensionError(
-                f"lab-lab: {src} does not exist. The page's code writes it "
-                "(grubook.lab.export_model) when it runs; a run taken from the jupyter cache does "
-                "not write it again: remove the page's cache entry (.venv/bin/jcache notebook -p "
-                "_build/.jupyter_cache remove ID) and build again."
+                f"lab-lab: no weights for {rel}: the page's notebook has no output of "
+                f"grubook.lab.Carried({rel!r}) (show it as the last expression of the cell that "
+                f"exports), and {src} does not exist."
             )
-        self.env.note_dependency(str(src))
         out = str(Path(self.env.docname).parent / rel)
         files = self.env.__dict__.setdefault("grubook_lab_files", {})
-        files.setdefault(self.env.docname, []).append((str(src), out))
+        files.setdefault(self.env.docname, []).append((text, out))
         node = lab_node()
         node["html"] = (
             f'<div class="grubook-lab" data-lab="{html.escape(lab)}" '
@@ -67,6 +73,19 @@ class LabDirective(SphinxDirective):
             "</p></div>"
         )
         return [node]
+
+
+def carried(document, rel: str) -> str | None:
+    """The text of lab file ``rel`` from a ``grubook.lab.Carried`` output of the notebook that
+    myst-nb is rendering into ``document``, or None."""
+    renderer = document.attributes.get("nb_renderer")
+    notebook = getattr(getattr(renderer, "nb_client", None), "notebook", None)
+    for cell in getattr(notebook, "cells", []):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {}).get(MIME)
+            if isinstance(data, dict) and data.get("path") == rel:
+                return data.get("text")
+    return None
 
 
 def _visit(self, node):
@@ -95,10 +114,10 @@ def _copy(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     for files in getattr(app.env, "grubook_lab_files", {}).values():
-        for src, out in files:
+        for text, out in files:
             dest = Path(app.outdir) / out
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest)
+            dest.write_text(text, encoding="utf-8")
 
 
 def setup(app):
