@@ -151,14 +151,15 @@ def test_the_directive_reads_the_weights_the_notebook_carries(model, tmp_path, m
 
     monkeypatch.chdir(tmp_path)
     path = lab.export_model(model, "lab/w.json")
-    bundle = lab.Carried(path)._repr_mimebundle_()
-    assert bundle["text/plain"].startswith("lab/w.json: ")  # what the page shows: one line
-    out = nbformat.v4.new_output("display_data", data=bundle)
+    bundle, metadata = lab.Carried(path)._repr_mimebundle_()
+    assert list(bundle) == ["text/plain"]  # what the page shows: one line, nothing to render
+    assert bundle["text/plain"].startswith("lab/w.json: ")
+    out = nbformat.v4.new_output("display_data", data=bundle, metadata=metadata)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[out])])
     nb = nbformat.reads(nbformat.writes(nb), as_version=4)  # as the cache stores it
     renderer = SimpleNamespace(nb_client=SimpleNamespace(notebook=nb))
     document = SimpleNamespace(attributes={"nb_renderer": renderer})
     path.unlink()  # the file is gone, as on a cached build
-    assert json.loads(carried(document, "lab/w.json")) == json.loads(bundle[lab.MIME]["text"])
+    assert json.loads(carried(document, "lab/w.json")) == json.loads(metadata[lab.MIME]["text"])
     assert carried(document, "lab/other.json") is None
     assert carried(SimpleNamespace(attributes={}), "lab/w.json") is None

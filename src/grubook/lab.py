@@ -112,8 +112,9 @@ def export_model(model: SequenceModel, path, readout: str = "sigmoid", examples=
 
 
 class Carried:
-    """A lab file as a cell output: shown as one line of text, and carried whole in the notebook
-    under :data:`MIME` (``{"path": ..., "text": ...}``). The book's ``{lab}`` directive reads the
+    """A lab file as a cell output: shown as one line of text, and carried whole in the output's
+    metadata under :data:`MIME` (``{"path": ..., "text": ...}``; metadata, so that no renderer
+    tries to draw it). The book's ``{lab}`` directive reads the
     weights from the executed notebook, so a page whose execution came from the jupyter cache (which
     writes no files) still gets them. Make it the last expression of the cell that exports."""
 
@@ -123,7 +124,7 @@ class Carried:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         line = f"{self.path.as_posix()}: {len(self.text) / 1000:.0f} kB, the lab's weights"
-        return {"text/plain": line, MIME: {"path": self.path.as_posix(), "text": self.text}}
+        return {"text/plain": line}, {MIME: {"path": self.path.as_posix(), "text": self.text}}
 
 
 def _shape(value, where: str, path) -> tuple:

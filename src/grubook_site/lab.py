@@ -82,7 +82,7 @@ def carried(document, rel: str) -> str | None:
     notebook = getattr(getattr(renderer, "nb_client", None), "notebook", None)
     for cell in getattr(notebook, "cells", []):
         for output in cell.get("outputs", []):
-            data = output.get("data", {}).get(MIME)
+            data = output.get("metadata", {}).get(MIME)
             if isinstance(data, dict) and data.get("path") == rel:
                 return data.get("text")
     return None
