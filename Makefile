@@ -8,7 +8,7 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 JB_FLAGS ?= -W -n --keep-going
 
-.PHONY: setup book audit test lint unit bench clean student pdf slides assignments
+.PHONY: setup book audit test lint unit bench clean student pdf slides assignments experiment
 
 # torch from PyTorch's CPU wheel index on Linux (PyPI's Linux torch is the multi-GB CUDA build); the
 # standard wheel elsewhere (macOS wheels are CPU-only). Only the torch install names that index, with
@@ -65,6 +65,11 @@ pdf:
 # page's glued numbers, exercises as prompts. Offline: grubook_site.slides.
 slides:
 	$(BIN)/python -m grubook_site.slides _build/html _build/slides
+
+# Chapter 6's study, trained to the best (under an hour on 2 cores): writes and commits
+# src/grubook/energy/results (see the README). Not part of `make book` or `make test`.
+experiment:
+	$(BIN)/python -m grubook.experiments energy
 
 unit:
 	$(BIN)/python -m pytest -m "not build and not browser"

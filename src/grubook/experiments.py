@@ -1,8 +1,9 @@
 """Experiments too long for the book's build: ``python -m grubook.experiments energy``.
 
 ``energy``: chapter 6's study (:mod:`grubook.energy.study`), every network trained until its
-validation score stops improving. It writes its results and a manifest to ``book/results/energy``
-(or ``--out``); the chapter reads them and refuses them once the code they came from changes.
+validation score stops improving. It writes its results and a manifest to :data:`RESULTS`
+(``src/grubook/energy/results``, installed with the package) or ``--out``; the chapter reads them
+and refuses them once the code they came from changes.
 ``energy --check``: train one committed configuration again and compare it with the committed run
 (what CI does; the tolerance is :data:`TOLERANCE`).
 """
@@ -15,21 +16,28 @@ from pathlib import Path
 
 TOLERANCE = 0.02  # percentage points of validation sMAPE, at every check and at the best
 CHECK = ("hour", "LSTM", 0)  # the configuration --check trains again: one seed of one cell
-RESULTS = Path(__file__).resolve().parents[2] / "book" / "results" / "energy"
+RESULTS = Path(__file__).resolve().parent / "energy" / "results"  # installed with the package
+
+
+def largest_difference(new_curve, committed_curve) -> float:
+    """The largest difference (percentage points) between two validation curves: at every check
+    both have, and between their best scores."""
+    n = min(len(new_curve), len(committed_curve))
+    if n == 0:
+        raise ValueError("a learning curve is empty: nothing to compare.")
+    diffs = [abs(a - b) for a, b in zip(new_curve[:n], committed_curve[:n])]
+    return max([*diffs, abs(min(new_curve) - min(committed_curve))])
 
 
 def check(folder=RESULTS, task=CHECK[0], model=CHECK[1], seed=CHECK[2], log=print) -> float:
-    """Train (task, model, seed) again and return the largest difference (percentage points)
-    between its learning curve and the committed one; raise AssertionError beyond TOLERANCE."""
+    """Train (task, model, seed) again and return :func:`largest_difference` from the committed
+    run; raise AssertionError beyond :data:`TOLERANCE`."""
     from .energy import study
 
     results = study.load(folder)
     committed = next(r for r in results.final(task, model) if r["seed"] == seed)
     run, _ = study.rerun(results, task, model, seed)
-    n = min(len(run.val_smape), len(committed["val_smape"]))
-    diffs = [abs(a - b) for a, b in zip(run.val_smape[:n], committed["val_smape"][:n])]
-    diffs.append(abs(run.best_val - min(committed["val_smape"])))
-    worst = max(diffs)
+    worst = largest_difference(run.val_smape, committed["val_smape"])
     log(
         f"{task}/{model}/seed {seed}: {len(run.steps)} checks against {len(committed['steps'])} "
         f"committed, best {run.best_val:.4f}% against {min(committed['val_smape']):.4f}%, "

@@ -39,6 +39,9 @@ def rnn_step(x, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinearit
     return NONLINEARITIES[nonlinearity](pre_activation)
 
 
+# [rnn-cell-end]
+
+
 class RNNCell(nn.Module):
     """One vanilla RNN step as a module: :func:`rnn_step` with its own parameters.
 
@@ -74,9 +77,6 @@ class RNNCell(nn.Module):
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}, nonlinearity={self.nonlinearity!r}"
-
-
-# [rnn-cell-end]
 
 
 def rnn_layer(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinearity="tanh"):

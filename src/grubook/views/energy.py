@@ -9,7 +9,8 @@ r_t at the last step of every window: the gate values at the moment each forecas
 One figure function, :func:`gate_figure` (z_t and r_t of one unit beside the load), drawn by
 :func:`static_gate_figure` (a slider over the units, computed when the page is built) and
 :func:`gate_explorer` (a continuous slider, in a kernel). :func:`forecast_week_figure` (Plotly) and
-:func:`error_by_hour_figure` and :func:`error_by_horizon_figure` (matplotlib) draw the other plots.
+:func:`error_by_hour_figure`, :func:`error_by_horizon_figure` and :func:`learning_curves_figure`
+(matplotlib) draw the other plots.
 """
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ STYLES = {
     "weekly naive (168 h)": {"color": OKABE_ITO["sky_blue"], "width": 1.5, "dash": "dashdot"},
     "same hour yesterday": {"color": OKABE_ITO["grey"], "width": 1.5, "dash": "dash"},
     "linear (ridge)": {"color": OKABE_ITO["bluish_green"], "width": 2, "dash": "dash"},
+    "ridge, no temperature": {"color": OKABE_ITO["bluish_green"], "width": 1.5, "dash": "dot"},
+    "ridge, with temperature": {"color": OKABE_ITO["bluish_green"], "width": 2, "dash": "dash"},
+    "ridge + GRU": {"color": COLORS["gru"], "width": 2, "dash": "dashdot"},
+    "ridge + LSTM": {"color": COLORS["lstm"], "width": 2, "dash": "dashdot"},
+    "same hour last week": {"color": OKABE_ITO["sky_blue"], "width": 1.5, "dash": "dot"},
+    "same hour two days before": {"color": OKABE_ITO["grey"], "width": 1.5, "dash": "dash"},
 }
 MPL_DASH = {"solid": "-", "dot": ":", "dash": "--", "dashdot": "-."}
 
@@ -268,4 +275,51 @@ def error_by_horizon_figure(
     ax.set_xticks([1, 6, 12, 18, 24])
     ax.set_xlabel("horizon (hours after the last known hour)")
     fig.tight_layout()
+    return fig
+
+
+def learning_curves_figure(runs: list, tasks=("hour", "day"), titles=None):
+    """Matplotlib: the validation sMAPE of every run against the optimiser steps, one panel per
+    task; ``runs`` are the dicts of :attr:`grubook.energy.study.Results.runs`. Runs kept for the
+    comparison are solid, learning rates tried and not kept are thin and dotted; a dot marks the
+    step whose weights each run kept. The y axis is logarithmic: the networks that correct the
+    linear model sit far below the others."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullFormatter
+
+    titles = titles or {"hour": "one hour ahead", "day": "day ahead (issued at 10:00)"}
+    fig, axes = plt.subplots(1, len(tasks), figsize=(9, 4.2), sharey=False)
+    for ax, task in zip(np.atleast_1d(axes), tasks):
+        seen = set()
+        for r in runs:
+            if r["task"] != task:
+                continue
+            s = _style(r["model"])
+            final = r["final"]
+            label = None
+            if final and r["model"] not in seen:
+                label = r["model"]
+                seen.add(label)
+            ax.plot(
+                r["steps"],
+                r["val_smape"],
+                color=s["color"],
+                ls=MPL_DASH[s["dash"]] if final else ":",
+                lw=1.4 if final else 0.8,
+                alpha=0.9 if final else 0.6,
+                label=label,
+            )
+            best = int(np.argmin(r["val_smape"]))
+            ax.plot(r["steps"][best], r["val_smape"][best], "o", color=s["color"], ms=3)
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(FixedLocator([0.5, 0.7, 1, 1.5, 2, 3, 4, 5, 6, 8]))
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("optimiser steps")
+        ax.set_title(titles.get(task, task))
+        ax.grid(True, which="both", alpha=0.3)
+    np.atleast_1d(axes)[0].set_ylabel("validation sMAPE (%), log scale")
+    handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
+    fig.legend(handles, labels, ncol=4, fontsize=9, loc="lower center", frameon=False)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
