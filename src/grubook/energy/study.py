@@ -43,7 +43,7 @@ import torch
 from .. import _checks, count_parameters
 from ..training import SequenceModel, hidden_size_for_budget, train
 from .data import load_vic_elec
-from .forecast import EarlyStopping, ridge, smape
+from .forecast import EarlyStopping, smape
 from .prep import chronological_split
 
 COMMAND = "python -m grubook.experiments energy"
@@ -311,23 +311,54 @@ class Linear:
     val_smape: dict
 
     def scaled(self, data: Data, orig: np.ndarray) -> np.ndarray:
-        x = linear_features(data, self.task, orig, self.temperature)
-        return (x @ self.weights + self.intercept).reshape(len(orig), -1)
+        orig = np.asarray(orig)
+        k = targets(self.task, orig[:1]).shape[1]
+        out = [
+            linear_features(data, self.task, block, self.temperature) @ self.weights
+            for block in _blocks(orig)
+        ]
+        return (np.concatenate(out) + self.intercept if out else np.zeros(0)).reshape(-1, k)
 
     def forecast(self, data: Data, orig: np.ndarray) -> np.ndarray:
         return data.to_mw(self.scaled(data, orig))
 
 
+BLOCK = 2048  # origins per block of linear-model features (day ahead: 24 rows of ~400 columns each)
+
+
+def _blocks(orig: np.ndarray):
+    for i in range(0, len(orig), BLOCK):
+        yield orig[i : i + BLOCK]
+
+
+def _moments(data: Data, task: str, orig: np.ndarray, temperature: bool):
+    """The centred normal equations of ridge, accumulated block by block: (x^T x, x^T y, mean x,
+    mean y) with x and y centred. All the training targets' features at once would take gigabytes
+    (day ahead, 500,000 rows). Each block is shifted by the first block's means, so centring at the
+    end loses no precision."""
+    n, shift, sx, sy, xx, xy = 0, None, 0.0, 0.0, 0.0, 0.0
+    for block in _blocks(orig):
+        x = linear_features(data, task, block, temperature)
+        y = data.z[targets(task, block)].ravel()
+        if shift is None:
+            shift = (x.mean(axis=0), y.mean())
+        x, y = x - shift[0], y - shift[1]
+        n, sx, sy = n + len(x), sx + x.sum(axis=0), sy + y.sum()
+        xx, xy = xx + x.T @ x, xy + x.T @ y
+    mx, my = sx / n, sy / n
+    return xx - n * np.outer(mx, mx), xy - n * mx * my, mx + shift[0], my + shift[1]
+
+
 def fit_linear(data: Data, task: str, temperature: bool) -> Linear:
-    """Ridge on the training origins; alpha (:attr:`Plan.alphas`) chosen by validation sMAPE."""
+    """Ridge on the training origins; alpha (:attr:`Plan.alphas`) chosen by validation sMAPE.
+    The closed form of :func:`grubook.energy.ridge`, from :func:`_moments`."""
     tr, va = origins(data, task, "train"), origins(data, task, "val")
-    x = linear_features(data, task, tr, temperature)
-    y = data.z[targets(task, tr)].ravel()
+    gram, cross, mx, my = _moments(data, task, tr, temperature)
     truth = actual(data, task, va)
     best, scores = None, {}
     for alpha in PLAN.alphas:
-        w, b = ridge(x, y, alpha)
-        model = Linear(w, float(b), alpha, temperature, task, {})
+        w = np.linalg.lstsq(gram + alpha * np.eye(len(gram)), cross, rcond=None)[0]
+        model = Linear(w, float(my - mx @ w), alpha, temperature, task, {})
         scores[alpha] = smape(np.ravel(model.forecast(data, va)), np.ravel(truth))
         if best is None or scores[alpha] < scores[best.alpha]:
             best = model
@@ -531,24 +562,36 @@ def train_run(
 
 
 # ----- the experiment -----------------------------------------------------------------------------
+def _code_lines(text: str) -> list[str]:
+    """A source file's lines without docstrings, comment lines, blank lines and trailing spaces:
+    what :func:`code_hash` hashes. Read from the text (docstrings located by the syntax tree), so
+    the hash is the same under every Python version."""
+    drop = set()
+    for node in ast.walk(ast.parse(text)):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            drop.update(range(body[0].lineno - 1, body[0].end_lineno))
+    return [
+        line.rstrip()
+        for i, line in enumerate(text.splitlines())
+        if i not in drop and line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
 def code_hash() -> str:
-    """sha256 of the code in :data:`DEPENDS`: each file's syntax tree with docstrings removed, so
-    editing a comment or a docstring keeps committed results valid and editing code does not."""
+    """sha256 of the code in :data:`DEPENDS` (:func:`_code_lines`): editing a docstring or a comment
+    line keeps committed results valid, editing code makes them stale."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for rel in DEPENDS:
-        tree = ast.parse((root / rel).read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            body = getattr(node, "body", None)
-            if (
-                isinstance(body, list)
-                and body
-                and isinstance(body[0], ast.Expr)
-                and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)
-            ):
-                node.body = body[1:] or [ast.Pass()]
-        digest.update(rel.encode() + b"\0" + ast.dump(tree).encode() + b"\0")
+        lines = _code_lines((root / rel).read_text(encoding="utf-8"))
+        digest.update(rel.encode() + b"\0" + "\n".join(lines).encode() + b"\0")
     return digest.hexdigest()
 
 
