@@ -7,15 +7,15 @@ import time
 from collections.abc import Callable
 
 from grubook import timing
-from grubook.energy import SETTINGS
+from grubook.energy import study
 
-# (batch, time, input, hidden): the chapters' small models, chapter 6's training shape, and two
-# larger layers
+# (batch, time, input, hidden): the chapters' small models, chapter 6's training shape (one hour
+# ahead: a stretch of lookback + span - 1 rows), and two larger layers
 CH6_TRAINING = (
-    SETTINGS.batch_size,
-    SETTINGS.stretch_rows,
-    SETTINGS.n_features,
-    SETTINGS.hidden_gru,
+    study.PLAN.batch_size,
+    study.PLAN.lookback + study.PLAN.span - 1,
+    study.n_inputs("hour"),
+    study.PLAN.hidden_gru,
 )
 SIZES = [(64, 16, 2, 16), CH6_TRAINING, (256, 90, 5, 64), (1024, 90, 5, 256)]
 

@@ -15,6 +15,12 @@ Three small modules, in the order the chapter uses them:
   and :func:`paired_difference` for comparing two models over the same seeds. Metrics refuse NaN
   or infinite values; a training run whose loss or forecasts stop being finite raises
   :class:`DivergenceError` naming the epoch.
+- :mod:`grubook.energy.study`: chapter 6's study as an experiment (``python -m grubook.experiments
+  energy``): the one-hour and 10:00 day-ahead jobs, Hong's linear model, the networks that correct a
+  forecast (alone and as hybrids), training until validation stops improving, committed results
+  with a manifest, refused when stale.
+- :mod:`grubook.energy.report`: how the chapter reads those results: MAE, sMAPE and MASE, tables,
+  paired comparisons and the words that follow their intervals.
 """
 
 from ..training import DivergenceError
@@ -53,4 +59,3 @@ from .prep import (
     chronological_split,
     prepare,
 )
-from .settings import SETTINGS, StudySettings
