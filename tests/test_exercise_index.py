@@ -113,7 +113,7 @@ def test_every_solution_runs_code_in_the_build():
 
 
 def test_every_checker_is_used_by_an_exercise():
-    assert len(book.known_checkers()) == 9
+    assert len(book.known_checkers()) == 11
     assert book.unused_checkers(REAL) == []
 
 

@@ -176,6 +176,159 @@ def test_gru_step_matches_the_cell_and_flags_the_swapped_convention():
         ex.check_gru_step([0.1, 0.2], gates.update, gates.candidate, h)
 
 
+# ----- the step written in NumPy (chapters 1 and 3) -----------------------------------------------
+def sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def rnn_step_np(x, h, W, U, b_ih, b_hh):
+    return np.tanh(x @ W.T + b_ih + h @ U.T + b_hh)
+
+
+def gru_step_np(x, h, w_ih, w_hh, b_ih, b_hh, swap_z=False, reset_before=False, order=(0, 1, 2)):
+    """A GRU step in NumPy, right by default; each option is one of the usual mistakes: z and 1 - z
+    swapped (Chung et al.), the reset applied before the matmul (Cho et al.), another row order."""
+    n = h.shape[-1]
+    x_r, x_z, x_n = (np.split(x @ w_ih.T + b_ih, 3, axis=-1)[i] for i in order)
+    h_r, h_z, h_n = (np.split(h @ w_hh.T + b_hh, 3, axis=-1)[i] for i in order)
+    r, z = sigmoid(x_r + h_r), sigmoid(x_z + h_z)
+    if reset_before:
+        u_n, b_hn = (np.split(w, 3)[order[2]] for w in (w_hh, b_hh))
+        cand = np.tanh(x_n + (r * h) @ u_n.T + b_hn)
+    else:
+        cand = np.tanh(x_n + r * h_n)
+    assert cand.shape == h.shape == (x.shape[0], n)
+    return z * cand + (1 - z) * h if swap_z else (1 - z) * cand + z * h
+
+
+def assert_no_code_answer(check: ex.Check) -> None:
+    text = str(check)
+    for answer in ("tanh(x @", "(1 - z) * n + z * h", "r * h_n", "r * (h @"):
+        assert answer not in text, f"the message gives the answer away ({answer!r}): {text}"
+
+
+def test_numpy_rnn_step_right_in_float64_float32_and_through_grubook():
+    assert ex.check_numpy_rnn_step(rnn_step_np)
+    assert ex.check_numpy_rnn_step(lambda *a: rnn_step_np(*(v.astype(np.float32) for v in a)))
+    through_torch = lambda *a: grubook.rnn_step(*map(torch.from_numpy, a)).numpy()
+    check = ex.check_numpy_rnn_step(through_torch)
+    assert check and "Right" in str(check)
+
+    # the checker passes copies: a function that writes into its arguments changes no comparison
+    def in_place(x, h, W, U, b_ih, b_hh):
+        out = rnn_step_np(x, h, W, U, b_ih, b_hh)
+        W[:] = 0
+        return out
+
+    assert ex.check_numpy_rnn_step(in_place)
+
+
+@pytest.mark.parametrize(
+    "step, hint",
+    [
+        (lambda x, h, W, U, bi, bh: np.tanh(x @ W + bi + h @ U.T + bh), "turned round"),
+        (lambda x, h, W, U, bi, bh: np.tanh(x @ W.T + bi + h @ U + bh), "turned round"),
+        (lambda x, h, W, U, bi, bh: np.tanh(x @ U.T + bi + h @ W.T + bh), "not the reverse"),
+        (lambda x, h, W, U, bi, bh: np.tanh(x @ W.T + bi + h @ U.T), "both biases"),
+        (lambda x, h, W, U, bi, bh: np.tanh(x @ W.T + h @ U.T + bh), "both biases"),
+        (lambda x, h, W, U, bi, bh: x @ W.T + bi + h @ U.T + bh, "goes through tanh"),
+        (lambda x, h, W, U, bi, bh: sigmoid(x @ W.T + bi + h @ U.T + bh), "term by term"),
+        (lambda x, h, W, U, bi, bh: np.tanh(W @ x.T + bi + U @ h.T + bh), "raised ValueError"),
+        (lambda *a: rnn_step_np(*a).T, "turned round"),  # (hidden, batch): h's shape
+        (lambda *a: torch.from_numpy(rnn_step_np(*a)), "return a NumPy array"),
+        (lambda *a: (rnn_step_np(*a), None), "not a tuple"),
+        (lambda *a: rnn_step_np(*a).tolist(), "got list"),
+        (lambda *a: rnn_step_np(*a) * np.nan, "NaN or infinite"),
+        (lambda x, h: h, "raised TypeError"),
+    ],
+)
+def test_numpy_rnn_step_hints(step, hint):
+    check = ex.check_numpy_rnn_step(step)
+    assert not check and hint in check.message, check
+    assert_no_code_answer(check)
+
+
+def test_numpy_rnn_step_shape_hint_names_the_shapes():
+    check = ex.check_numpy_rnn_step(lambda *a: rnn_step_np(*a)[:1])
+    assert not check
+    assert "must have the shape of h, (batch, hidden) = (4, 3); got (1, 3)" in check.message
+
+
+def test_numpy_gru_step_right_and_agrees_with_the_cell():
+    assert ex.check_numpy_gru_step(gru_step_np)
+    assert ex.check_numpy_gru_step(lambda *a: gru_step_np(*(v.astype(np.float32) for v in a)))
+    cell = grubook.GRUCell(3, 4).double()
+    x, h = torch.randn(2, 3, dtype=torch.float64), torch.randn(2, 4, dtype=torch.float64)
+    params = [
+        p.detach().numpy() for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+    ]
+    ours = gru_step_np(x.numpy(), h.numpy(), *params)
+    assert np.allclose(ours, cell(x, h).detach().numpy(), atol=1e-12)  # the helper is right
+
+
+def test_numpy_gru_step_flags_swapped_z_and_chos_reset_placement():
+    swapped = ex.check_numpy_gru_step(lambda *a: gru_step_np(*a, swap_z=True))
+    assert not swapped and "Chung et al. 2014" in swapped.message and "KEEPS" in swapped.message
+    cho = ex.check_numpy_gru_step(lambda *a: gru_step_np(*a, reset_before=True))
+    assert not cho and "Cho et al." in cho.message and "before the matmul" in cho.message
+    both = ex.check_numpy_gru_step(lambda *a: gru_step_np(*a, swap_z=True, reset_before=True))
+    assert not both and "one at a time" in both.message
+    for check in (swapped, cho, both):
+        assert_no_code_answer(check)
+
+
+def cand_only(x, h, w_ih, w_hh, b_ih, b_hh):
+    x_r, _, x_n = np.split(x @ w_ih.T + b_ih, 3, axis=-1)
+    h_r, _, h_n = np.split(h @ w_hh.T + b_hh, 3, axis=-1)
+    return np.tanh(x_n + sigmoid(x_r + h_r) * h_n)
+
+
+def b_hn_outside(x, h, w_ih, w_hh, b_ih, b_hh):
+    n = h.shape[-1]
+    moved_ih, moved_hh = b_ih.copy(), b_hh.copy()
+    moved_ih[2 * n :] += b_hh[2 * n :]
+    moved_hh[2 * n :] = 0
+    return gru_step_np(x, h, w_ih, w_hh, moved_ih, moved_hh)
+
+
+def no_reset(x, h, w_ih, w_hh, b_ih, b_hh):
+    n = h.shape[-1]
+    big = np.concatenate([np.full(n, 50.0), np.zeros(2 * n)])  # r = sigmoid(50) = 1
+    return gru_step_np(x, h, w_ih, w_hh, b_ih + big, b_hh)
+
+
+@pytest.mark.parametrize(
+    "step, hint",
+    [
+        (lambda *a: gru_step_np(*a, order=(1, 0, 2)), "[r, z, n]"),  # read as [z, r, n]
+        (lambda *a: gru_step_np(*a, order=(2, 0, 1)), "[r, z, n]"),
+        (b_hn_outside, "b_hn belongs inside"),
+        (no_reset, "only through the reset gate"),
+        (cand_only, "mixes in h_{t-1}"),
+        (lambda x, h, w_ih, *w: gru_step_np(x, h, w_ih.T, *w), "raised ValueError"),
+        (lambda *a: gru_step_np(*a) * 0.5, "one at a time"),
+        (lambda *a: (gru_step_np(*a), "gates"), "not a tuple"),
+        (lambda *a: torch.from_numpy(gru_step_np(*a)), "return a NumPy array"),
+    ],
+)
+def test_numpy_gru_step_other_hints(step, hint):
+    check = ex.check_numpy_gru_step(step)
+    assert not check and hint in check.message, check
+    assert_no_code_answer(check)
+
+
+@pytest.mark.parametrize("checker", [ex.check_numpy_rnn_step, ex.check_numpy_gru_step])
+@pytest.mark.parametrize("bad", [3, np.zeros((2, 3)), "rnn_step_np", None])
+def test_numpy_step_checkers_refuse_what_is_not_a_function(checker, bad):
+    with pytest.raises(TypeError, match="takes your step function itself: pass its name"):
+        checker(bad)
+
+
+def test_numpy_step_checkers_say_when_the_placeholder_is_left():
+    with pytest.raises(TypeError, match=r"got \.\.\. \(the answer cell's placeholder\)"):
+        ex.check_numpy_gru_step(...)
+
+
 # ----- chapter 4: equal budget --------------------------------------------------------------------
 def test_equal_budget_accepts_the_closest_size():
     budget = grubook.count_parameters(grubook.GRU(1, 64))

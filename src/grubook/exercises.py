@@ -8,7 +8,8 @@ so you can try again::
     # Not yet. Count, for each gate block, the input weights W (hidden x input), ...
 
 Each checker works the answer out with the book's own code (``grubook.RNN/GRU/LSTM``,
-``grubook.tasks.addition``, ``grubook.energy``), so a checker and the chapter can never disagree.
+``grubook.tasks.addition``, ``grubook.energy``; ``grubook.rnn_step`` and ``grubook.gru_step`` for a
+step the student writes in NumPy), so a checker and the chapter can never disagree.
 It returns a :class:`Check`, which shows as one line in a notebook and is truthy when right. The
 exercise that uses each checker is listed on the instructor guide (read from the chapters).
 
@@ -19,6 +20,8 @@ exercise that uses each checker is listed on the instructor guide (read from the
 | :func:`check_half_life` | after how many steps half of h_{t-k} is left, for a fixed z | 3 |
 | :func:`check_keep_gate` | the smallest z (or its bias) that keeps a fraction for k steps | 3 |
 | :func:`check_gru_step` | h_t from z_t, the candidate and h_{t-1} | 3 |
+| :func:`check_numpy_rnn_step` | your NumPy function for one RNN step | 1 |
+| :func:`check_numpy_gru_step` | your NumPy function for one GRU step | 3 |
 | :func:`check_equal_budget` | the hidden size giving another cell the same parameter budget | 4 |
 | :func:`check_encoding` | a number as the network reads it: bits, least significant first | 5 |
 | :func:`check_carries` | which columns of a binary addition carry | 5 |
@@ -30,11 +33,14 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
+from itertools import permutations
 
 import numpy as np
 import torch
 
 from . import _checks
+from .gru import gru_step
+from .rnn import rnn_step
 from .training import hidden_size_for_budget
 
 
@@ -366,6 +372,188 @@ def check_gru_step(answer, z, candidate, h_prev) -> Check:
             "the candidate is only part of the new state: the update gate mixes in h_{t-1}."
         )
     return _hint("h_t = (1 - z) * candidate + z * h_{t-1}, element by element.")
+
+
+# ----- chapters 1 and 3: the step, written in NumPy -----------------------------------------------
+# Each case is (batch, input_size, hidden_size). The first RNN case has a square W, so a transposed
+# or swapped matrix gives wrong numbers (which the hints name) rather than a shape error; one case
+# has a batch of one; the last GRU case has a square weight_ih.
+_RNN_CASES = ((4, 3, 3), (2, 5, 3), (1, 2, 6))
+_GRU_CASES = ((4, 3, 5), (1, 2, 3), (3, 6, 2))
+_STEP_TOL = 1e-6  # the largest difference from grubook's step accepted (the cases are float64)
+_RNN_ARGS = ("x", "h", "W", "U", "b_ih", "b_hh")
+_GRU_ARGS = ("x", "h", "weight_ih", "weight_hh", "bias_ih", "bias_hh")
+_LAYOUT = (
+    "In PyTorch's layout a weight matrix is (features out, features in) and a batch has one row "
+    "per sequence, so W x_t for every row of x is x @ W.T."
+)
+
+
+def _step_function(checker: str, example: str, fn):
+    """``fn`` when it is a function (or another callable); else a TypeError naming what came."""
+    if fn is ...:
+        raise TypeError(
+            f"{checker} got ... (the answer cell's placeholder): define your function first, "
+            f"then pass it by name, {checker}({example})."
+        )
+    if not callable(fn):
+        raise TypeError(
+            f"{checker} takes your step function itself: pass its name without parentheses, "
+            f"{checker}({example}); got {type(fn).__name__}."
+        )
+    return fn
+
+
+def _step_cases(cases, shapes):
+    """Seeded random arguments of a step, one tuple of float64 arrays per case: x (batch, input)
+    and h (batch, hidden), then the weights and biases, shaped by ``shapes(input, hidden)``."""
+    rng = np.random.default_rng(2024)
+    for batch, d, n in cases:
+        x, h = rng.normal(size=(batch, d)), rng.uniform(-1, 1, (batch, n))
+        yield (x, h, *(rng.normal(0, 0.6, shape) for shape in shapes(d, n)))
+
+
+def _run_step(fn, args: tuple[np.ndarray, ...], names: tuple[str, ...]):
+    """``fn`` on copies of ``args``: (h_t as a float64 array, None), or (None, a hint)."""
+    h = args[1]
+    try:
+        out = fn(*(a.copy() for a in args))
+    except Exception as err:  # noqa: BLE001 (the student's code: what it raises is the hint)
+        shapes = ", ".join(f"{n} {tuple(a.shape)}" for n, a in zip(names, args))
+        said = " ".join(str(err).split())[:160]
+        layout = " " + _LAYOUT if isinstance(err, ValueError) else ""
+        return None, _hint(
+            f"your function raised {type(err).__name__} ({said}) when called with {shapes}."
+            + layout
+        )
+    if isinstance(out, tuple):
+        return None, _hint("return h_t alone, one array of shape (batch, hidden), not a tuple.")
+    if isinstance(out, torch.Tensor):
+        return None, _hint("return a NumPy array: the exercise is the step written in NumPy.")
+    if not isinstance(out, np.ndarray) or out.dtype.kind not in "iuf":
+        return None, _hint(
+            f"return h_t as a NumPy array of numbers, (batch, hidden); got {type(out).__name__}."
+        )
+    if out.shape != h.shape:
+        turned = f" That is h's shape turned round. {_LAYOUT}" if out.shape == h.shape[::-1] else ""
+        return None, _hint(
+            f"h_t must have the shape of h, (batch, hidden) = {tuple(h.shape)}; got "
+            f"{tuple(out.shape)} for x {tuple(args[0].shape)}.{turned}"
+        )
+    if not np.isfinite(out).all():
+        return None, _hint("your h_t holds NaN or infinite values, which tanh never gives.")
+    return out.astype(float), None
+
+
+def _same(out: np.ndarray, step) -> bool:
+    """Whether ``out`` is within the tolerance of ``step`` (a tensor, or a (tensor, gates) pair)."""
+    step = step[0] if isinstance(step, tuple) else step
+    return bool(np.allclose(out, step.detach().numpy(), rtol=0, atol=_STEP_TOL))
+
+
+def check_numpy_rnn_step(fn) -> Check:
+    """Does ``fn(x, h, W, U, b_ih, b_hh)``, your NumPy function, compute one vanilla RNN step,
+    h_t = tanh(W x_t + b_ih + U h_{t-1} + b_hh), as ``grubook.rnn_step`` does?
+
+    fn is called on a few seeded random cases, float64 arrays in PyTorch's layout: x (batch,
+    input), h (batch, hidden), W (hidden, input), U (hidden, hidden), b_ih and b_hh (hidden,). It
+    must return h_t as a NumPy array (batch, hidden), within 1e-6 of ``grubook.rnn_step``.
+    """
+    fn = _step_function("check_numpy_rnn_step", "rnn_step_np", fn)
+    for args in _step_cases(_RNN_CASES, lambda d, n: ((n, d), (n, n), (n,), (n,))):
+        out, problem = _run_step(fn, args, _RNN_ARGS)
+        if problem is not None:
+            return problem
+        x, h, W, U, b_ih, b_hh = (torch.from_numpy(a) for a in args)
+        if _same(out, rnn_step(x, h, W, U, b_ih, b_hh)):
+            continue
+        turned = [(W, U.T)] + ([(W.T, U), (W.T, U.T)] if W.shape == U.shape else [])
+        if any(_same(out, rnn_step(x, h, w, u, b_ih, b_hh)) for w, u in turned):
+            return _hint("a weight matrix is applied turned round. " + _LAYOUT)
+        if W.shape == U.shape and _same(out, rnn_step(x, h, U, W, b_ih, b_hh)):
+            return _hint("W multiplies the input x_t and U the old state h_{t-1}, not the reverse.")
+        zero = torch.zeros_like(b_ih)
+        if _same(out, rnn_step(x, h, W, U, zero, b_hh)) or _same(
+            out, rnn_step(x, h, W, U, b_ih, zero)
+        ):
+            return _hint("PyTorch's step adds both biases, b_ih and b_hh.")
+        if _same(out, rnn_step(x, h, W, U, b_ih, b_hh, nonlinearity="relu")) or _same(
+            out, x @ W.T + b_ih + h @ U.T + b_hh
+        ):
+            return _hint("the sum goes through tanh, which keeps every unit of h_t in (-1, 1).")
+        return _hint(
+            "run your function and grubook.rnn_step on one small case and compare them term by "
+            "term: W x_t + b_ih, then U h_{t-1} + b_hh, then the tanh of their sum."
+        )
+    return _right(
+        "Your step gives grubook.rnn_step's h_t on every case: the cell is that equation."
+    )
+
+
+def _blocks(tensor: torch.Tensor, order) -> torch.Tensor:
+    """The three gate blocks of a GRU weight or bias, stacked in ``order`` instead."""
+    parts = tensor.chunk(3)
+    return torch.cat([parts[i] for i in order])
+
+
+def check_numpy_gru_step(fn) -> Check:
+    """Does ``fn(x, h, weight_ih, weight_hh, bias_ih, bias_hh)``, your NumPy function, compute one
+    GRU step in PyTorch's convention, as ``grubook.gru_step`` does (see ``grubook.gru``)?
+
+    fn is called on a few seeded random cases, float64 arrays in PyTorch's layout: x (batch,
+    input), h (batch, hidden), weight_ih (3*hidden, input) = [W_r; W_z; W_n], weight_hh
+    (3*hidden, hidden) = [U_r; U_z; U_n], bias_ih and bias_hh (3*hidden,), stacked [r, z, n]. It
+    must return h_t alone as a NumPy array (batch, hidden), within 1e-6 of ``grubook.gru_step``.
+    """
+    fn = _step_function("check_numpy_gru_step", "gru_step_np", fn)
+    shapes = lambda d, n: ((3 * n, d), (3 * n, n), (3 * n,), (3 * n,))  # noqa: E731
+    for args in _step_cases(_GRU_CASES, shapes):
+        out, problem = _run_step(fn, args, _GRU_ARGS)
+        if problem is not None:
+            return problem
+        x, h, *weights = (torch.from_numpy(a) for a in args)
+        h_new, gates = gru_step(x, h, *weights)
+        if _same(out, h_new):
+            continue
+        z, n, (w_ih, w_hh, b_ih, b_hh) = gates.update, gates.candidate, weights
+        if _same(out, z * n + (1 - z) * h):
+            return _hint(
+                "that is the blend with z and 1 - z swapped (Chung et al. 2014). In PyTorch's "
+                "convention, which this book follows, a high z KEEPS h_{t-1}."
+            )
+        if _same(out, gru_step(x, h, *weights, reset_after=False)):
+            return _hint(
+                "that is Cho et al.'s (2014) candidate: r scales h_{t-1} before the matmul. In "
+                "PyTorch's, r scales the whole recurrent part U_n h_{t-1} + b_hn, after it."
+            )
+        orders = [p for p in permutations(range(3)) if p != (0, 1, 2)]
+        if any(_same(out, gru_step(x, h, *(_blocks(w, p) for w in weights))) for p in orders):
+            return _hint(
+                "the gates are read from the wrong rows: PyTorch stacks the rows of weight_ih, "
+                "weight_hh and both biases as [r, z, n] (reset, update, candidate)."
+            )
+        hidden = h.shape[-1]
+        moved_ih, moved_hh = b_ih.clone(), b_hh.clone()
+        moved_ih[2 * hidden :] += b_hh[2 * hidden :]
+        moved_hh[2 * hidden :] = 0
+        if _same(out, gru_step(x, h, w_ih, w_hh, moved_ih, moved_hh)):
+            return _hint(
+                "b_hn belongs inside the reset gate's product, r * (U_n h_{t-1} + b_hn), so the "
+                "reset gate scales it too."
+            )
+        if _same(out, gru_step(x, h, *weights, gate_hook=lambda u, r: (u, torch.ones_like(r)))):
+            return _hint("the candidate sees the old state only through the reset gate r.")
+        if _same(out, n):
+            return _hint("the candidate is only part of h_t: the update gate mixes in h_{t-1}.")
+        if w_ih.shape[0] == w_ih.shape[1] and _same(out, gru_step(x, h, w_ih.T, *weights[1:])):
+            return _hint("weight_ih is applied turned round. " + _LAYOUT)
+        return _hint(
+            "compute r, z and n one at a time and compare each with the gates grubook.gru_step "
+            "returns for the same arrays (its second output: reset, update, candidate)."
+        )
+    return _right(
+        "Your step gives grubook.gru_step's h_t on every case: four lines of NumPy are the GRU."
+    )
 
 
 # ----- chapter 4: the same budget -----------------------------------------------------------------

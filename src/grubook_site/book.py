@@ -410,6 +410,19 @@ SHEETS: tuple[Sheet, ...] = (
                 ),
                 {"output_shape_1000": "(1000, 32)"},
             ),
+            Question(
+                "ch1-ex5",
+                {"rnn_step_np": "rnn_step_np"},
+                ("exercises.check_numpy_rnn_step(rnn_step_np)",),
+                (  # other sizes than the checker's, against the book's cell
+                    "(lambda c, x, h: np.allclose(rnn_step_np(x.numpy(), h.numpy(), "
+                    "*(p.detach().numpy() for p in (c.weight_ih, c.weight_hh, c.bias_ih, "
+                    "c.bias_hh))), c(x, h).detach().numpy(), atol=1e-6))(grubook.RNNCell(6, 2, "
+                    "dtype=torch.float64), torch.randn(5, 6, dtype=torch.float64), torch.randn(5, "
+                    "2, dtype=torch.float64))",
+                ),
+                {"rnn_step_np": "lambda x, h, W, U, b_ih, b_hh: np.tanh(x @ W.T + b_ih + h @ U.T)"},
+            ),
         ),
         {
             "ch1-ex2": EXPLAIN + " (the measured change is zero up to rounding)",
@@ -479,6 +492,19 @@ SHEETS: tuple[Sheet, ...] = (
                     "atol=1e-3)",
                 ),
                 {"h_t": "swapped"},
+            ),
+            Question(
+                "ch3-ex9",
+                {"gru_step_np": "gru_step_np"},
+                ("exercises.check_numpy_gru_step(gru_step_np)",),
+                (  # other sizes than the checker's, against the book's cell
+                    "(lambda c, x, h: np.allclose(gru_step_np(x.numpy(), h.numpy(), "
+                    "*(p.detach().numpy() for p in (c.weight_ih, c.weight_hh, c.bias_ih, "
+                    "c.bias_hh))), c(x, h).detach().numpy(), atol=1e-6))(grubook.GRUCell(7, 3, "
+                    "dtype=torch.float64), torch.randn(2, 7, dtype=torch.float64), torch.randn(2, "
+                    "3, dtype=torch.float64))",
+                ),
+                {"gru_step_np": "chung_step_np"},  # z and 1 - z swapped
             ),
         ),
         {
