@@ -8,8 +8,25 @@ say() { echo "make setup: $*" >&2; missing=1; }
 
 if ! command -v "$py" >/dev/null 2>&1; then
     say "'$py' not found: install Python 3.11 or newer (Debian: apt-get install python3 python3-venv; macOS: brew install python@3.12) or run 'make setup PY=/path/to/python3.11'"
+elif ! version=$("$py" -c 'import sys; print(".".join(map(str, sys.version_info[:3])))' 2>/dev/null); then
+    # found but it does not run: a pyenv shim whose Python is installed but not selected by pyenv
+    # exits 127 with "pyenv: python3.10: command not found" and lists the versions that have it
+    # (shell builtins only: this runs before anything else is known to work)
+    err=$("$py" -c pass 2>&1) first="" versions=""
+    while IFS= read -r line; do
+        [ -n "$first" ] || first=$line
+        case $line in
+            "  "[0-9]*) versions="$versions${versions:+ }${line#"${line%%[! ]*}"}" ;;
+        esac
+    done <<EOF
+$err
+EOF
+    if [ -n "$versions" ]; then
+        say "'$py' does not run: it is a pyenv shim for Python $versions, which is installed but not selected by pyenv ($first): select a Python 3.11 or newer with 'pyenv shell VERSION', or run 'make setup PY=/path/to/python3.11'"
+    else
+        say "'$py' was found but does not run (${first:-it printed nothing}): run 'make setup PY=/path/to/python3.11'"
+    fi
 elif ! "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-    version=$("$py" -c 'import platform; print(platform.python_version())' 2>/dev/null || echo "an unknown version")
     say "'$py' is Python $version, but the book needs Python 3.11 or newer (numpy 2.4, pandas 3.1 and matplotlib 3.11 do): run 'make setup PY=/path/to/python3.11'"
 elif ! "$py" -c 'import venv, ensurepip' 2>/dev/null; then
     say "'$py' has no working venv module: install it (Debian: apt-get install python3-venv)"

@@ -61,11 +61,21 @@ def _fake(tmp_path: Path, name: str, body: str) -> None:
 @pytest.mark.parametrize(
     ("fakes", "python", "expected"),
     [
-        # an interpreter older than 3.11 (the version check exits 1, as 3.10 would)
+        # an interpreter older than 3.11: it runs and says its version, the 3.11 check exits 1
+        (
+            {
+                "node": "echo v20.0.0",
+                "npm": "echo 10",
+                "python3.10": 'case "$2" in *version_info[[]:3]*) echo 3.10.4;; *) exit 1;; esac',
+            },
+            "FAKE/python3.10",
+            ["is Python 3.10.4, but the book needs Python 3.11", "PY=/path/to/python3.11"],
+        ),
+        # an interpreter that does not run at all (exit 1 for everything)
         (
             {"node": "echo v20.0.0", "npm": "echo 10"},
             "FAKE/python3",
-            ["needs Python 3.11", "PY=/path/to/python3.11"],
+            ["was found but does not run", "PY=/path/to/python3.11"],
         ),
         # no interpreter at all
         ({"node": "echo v20.0.0", "npm": "echo 10"}, "no-such-python3", ["not found"]),

@@ -166,6 +166,7 @@ def test_sequence_model_unknown_cell():
 # fails if its check is removed: the old code returned a number, acted on a truthy string, or
 # raised some other error with some other message.
 import functools  # noqa: E402
+import json  # noqa: E402
 import math  # noqa: E402
 import os  # noqa: E402
 
@@ -173,12 +174,17 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from test_energy import raw_vic, write  # noqa: E402
 
-from grubook import energy, exercises, views  # noqa: E402
+from grubook import energy, exercises, lab, views  # noqa: E402
 from grubook.energy import DataFileError  # noqa: E402
 from grubook.tasks import addition  # noqa: E402
 from grubook.training import DivergenceError, SequenceModel, train  # noqa: E402
 
 NAN, INF = math.nan, math.inf
+
+
+def write_bytes(path, data: bytes):
+    path.write_bytes(data)
+    return path
 
 
 def hours(start, values):
@@ -210,6 +216,33 @@ def tiny_train(**kwargs):
 
     args = {"loss_fn": torch.nn.functional.mse_loss, "steps": 3} | kwargs
     return train(model, batch, **args)
+
+
+def lab_file(t, name="lab.json", **changes):
+    """A lab file as grubook.lab.export_model writes it, with ``changes`` to its top-level keys
+    (None: the key removed)."""
+    path = lab.export_model(SequenceModel("gru", 2, 3, 1), t / name)
+    doc = json.loads(path.read_text())
+    for key, value in changes.items():
+        doc.pop(key) if value is None else doc.update({key: value})
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def overrides(**entry):
+    return lab.check_overrides([{"gate": "z", "value": 1.0} | entry], hidden_size=4, num_layers=2)
+
+
+def a_week(units=3, hours=5):
+    """A views.energy.WeekGates of made-up gates (no model needed to check a rank)."""
+    times = pd.date_range("2013-01-01", periods=hours, freq="h", tz="Australia/Melbourne")
+    gates = np.full((hours, units), 0.5)
+    return views.energy.WeekGates(times, np.ones(hours), gates, gates, np.arange(units))
+
+
+RECALL = SequenceModel("gru", 2, 4, 1), torch.zeros(3, 5, 2), torch.zeros(3, 1)
+ADDING = SequenceModel("gru", 2, 4, 1), SequenceModel("lstm", 2, 3, 1), torch.zeros(3, 5, 2)
+SEED_RANGE = r"seed must be an integer from -2\*\*63 to 2\*\*64 - 1 \(the 64-bit range torch"
 
 
 x3 = torch.randn(4, 2, 3)  # (time, batch, input_size=3)
@@ -551,6 +584,268 @@ BAD_INPUTS = [
         ValueError,
         r"answer \(a hidden size\) must be at most 16384",
     ),
+    # --- lab files and gate overrides (issue 26 item 11) ------------------------------------------
+    (
+        "lab file of another format",
+        lambda t: lab.read_file(lab_file(t, format="grubook-lab 2")),
+        ValueError,
+        r"lab\.json: has format 'grubook-lab 2'; expected format 'grubook-lab 1'",
+    ),  # was: loaded as if it were format 1
+    (
+        "lab file without a format",
+        lambda t: lab.read_file(lab_file(t, format=None)),
+        ValueError,
+        r"lab\.json: has no 'format'; expected format 'grubook-lab 1'",
+    ),
+    (
+        "lab directory",
+        lambda t: lab.read_file(t),
+        ValueError,
+        r": is a directory; expected a lab file \('grubook-lab 1'",
+    ),  # was: IsADirectoryError
+    (
+        "lab missing file",
+        lambda t: lab.load_model(t / "gone.json"),
+        ValueError,
+        r"gone\.json: no such file; expected a lab file",
+    ),  # was: FileNotFoundError
+    (
+        "lab binary file",
+        lambda t: lab.read_file(write_bytes(t / "m.json", b"\x89PNG\r\n\x1a\n")),
+        ValueError,
+        r"m\.json: is not UTF-8 text \(byte 0\); expected a lab file",
+    ),  # was: UnicodeDecodeError
+    (
+        "lab /dev/zero",
+        lambda t: lab.read_file("/dev/zero"),
+        ValueError,
+        r"/dev/zero: is not a regular file",
+    ),  # was: read until memory ran out
+    (
+        "lab path None",
+        lambda t: lab.read_file(None),
+        TypeError,
+        "path must be a str or pathlib.Path naming a lab file, got NoneType",
+    ),
+    (
+        "overrides units int",
+        lambda t: overrides(units=3),
+        TypeError,
+        r"overrides\[0\]\['units'\] must be a list of unit indices \(e.g. \[3\]\) or None, "
+        r"got 3 \(int\)",
+    ),  # was: TypeError: 'int' object is not iterable
+    (
+        "overrides units dict",
+        lambda t: overrides(units={0: 1}),
+        TypeError,
+        r"\['units'\] must be a list of unit indices",
+    ),  # was: silently its keys, [0]
+    (
+        "overrides units str",
+        lambda t: overrides(units="01"),
+        TypeError,
+        r"\['units'\] must be a list of unit indices .* got '01' \(str\)",
+    ),
+    (
+        "overrides unit float",
+        lambda t: overrides(units=[1.0]),
+        TypeError,
+        r"\['units'\] must hold integer unit indices, got 1.0 \(float\)",
+    ),
+    (
+        "overrides layer float",
+        lambda t: overrides(layer=1.0),
+        TypeError,
+        r"\['layer'\] must be an integer layer index or None, got 1.0 \(float\)",
+    ),
+    (
+        "overrides value str",
+        lambda t: overrides(value="1"),
+        TypeError,
+        r"overrides\[0\]\['value'\] must be a number, got '1' \(str\)",
+    ),
+    (
+        "overrides gate array",
+        lambda t: overrides(gate=np.array(["z", "r"])),
+        ValueError,
+        r"overrides\[0\]\['gate'\] must be 'z' or 'r'",
+    ),  # was: numpy's "truth value of an array ... is ambiguous"
+    (
+        "lab.run meta tensor",
+        lambda t: lab.run(SequenceModel("gru", 2, 3, 1), torch.zeros(4, 2, device="meta")),
+        ValueError,
+        r"x is on device meta but the model is on cpu",
+    ),  # was: torch's "Tensor on device cpu is not on the expected device meta!"
+    (
+        "smape meta tensor",
+        lambda t: energy.smape(torch.zeros(3, device="meta"), [1, 2, 3]),
+        TypeError,
+        r"smape: `forecast` is a tensor on the meta device, which holds no values",
+    ),  # was: NotImplementedError: Cannot copy out of meta tensor
+    # --- view positions: whole numbers only, never truncated (issue 26 item 11) -------------------
+    (
+        "recall_gates index float",
+        lambda t: views.gates.recall_gates(*RECALL, 1.5),
+        TypeError,
+        r"index must be an integer, got 1.5 \(float\)",
+    ),  # was: "slice indices must be integers"
+    (
+        "recall_gates index bool",
+        lambda t: views.gates.recall_gates(*RECALL, True),
+        TypeError,
+        r"index must be an integer, got True \(bool\)",
+    ),  # was: a dict with the whole batch as "value"
+    (
+        "unit_data rank float",
+        lambda t: views.energy.unit_data(a_week(), 1.5),
+        TypeError,
+        r"rank must be an integer, got 1.5 \(float\)",
+    ),  # was: numpy's IndexError
+    (
+        "unit_data rank bool",
+        lambda t: views.energy.unit_data(a_week(), True),
+        TypeError,
+        r"rank must be an integer, got True \(bool\)",
+    ),
+    (
+        "energy gate_explorer rank float",
+        lambda t: views.energy.gate_explorer(a_week(), 1.5),
+        TypeError,
+        r"rank must be an integer, got 1.5 \(float\)",
+    ),  # was: an explorer opened at rank 1
+    (
+        "energy gate_explorer rank 0",
+        lambda t: views.energy.gate_explorer(a_week(), 0),
+        ValueError,
+        r"rank must be in 1..3, got 0",
+    ),  # was: clamped to 1
+    (
+        "gate_week first_row float",
+        lambda t: views.energy.gate_week(
+            SequenceModel("gru", small_prep().features.shape[1], 4, 1), small_prep(), 1000.5
+        ),
+        TypeError,
+        r"first_row must be an integer, got 1000.5 \(float\)",
+    ),
+    (
+        "gate_week hours 0",
+        lambda t: views.energy.gate_week(
+            SequenceModel("gru", small_prep().features.shape[1], 4, 1), small_prep(), 1000, 0
+        ),
+        ValueError,
+        r"hours must be a positive integer, got 0",
+    ),  # was: "x must hold at least one step", about an x the caller never passed
+    (
+        "keep_write_step index float",
+        lambda t: views.lstm_compare.keep_write_step(*ADDING, 1.5, 2),
+        TypeError,
+        r"index must be an integer, got 1.5 \(float\)",
+    ),
+    (
+        "keep_write_step t float",
+        lambda t: views.lstm_compare.keep_write_step(*ADDING, 0, 2.5),
+        TypeError,
+        r"t must be an integer, got 2.5 \(float\)",
+    ),  # was: numpy's IndexError
+    (
+        "keep_write_step t bool",
+        lambda t: views.lstm_compare.keep_write_step(*ADDING, 0, True),
+        TypeError,
+        r"t must be an integer, got True \(bool\)",
+    ),  # was: step 1
+    (
+        "keep_write_explorer t float",
+        lambda t: views.lstm_compare.keep_write_explorer(*ADDING, 0, 2.5),
+        TypeError,
+        r"t must be an integer, got 2.5 \(float\)",
+    ),  # was: an explorer opened at step 2
+    (
+        "addition gate_explorer a float",
+        lambda t: views.addition.gate_explorer(addition.make_model("gru", 4), a=1.5),
+        ValueError,
+        r"a must be a non-negative integer, got 1.5",
+    ),  # was: an explorer opened at a = 1
+    (
+        "addition gate_explorer a too large",
+        lambda t: views.addition.gate_explorer(addition.make_model("gru", 4), bits=4, a=16),
+        ValueError,
+        r"a must be at most 2\*\*bits - 1 = 15, got 16",
+    ),  # was: clamped to 15
+    (
+        "carry_correlations from_step float",
+        lambda t: views.addition.carry_correlations(addition.make_model("gru", 4), from_step=1.5),
+        TypeError,
+        r"from_step must be an integer, got 1.5 \(float\)",
+    ),
+    # --- seeds: what torch takes, or our error (issue 26 item 11) ---------------------------------
+    ("train seed 2**64", lambda t: tiny_train(seed=2**64), ValueError, SEED_RANGE),
+    (
+        "fit seed below -2**63",
+        lambda t: energy.fit(small_prep(), "gru", 4, seed=-(2**63) - 1),
+        ValueError,
+        SEED_RANGE,
+    ),  # was: torch's "Overflow when unpacking long long"
+    (
+        "make_model seed 2**64",
+        lambda t: addition.make_model("gru", 4, seed=2**64),
+        ValueError,
+        SEED_RANGE,
+    ),
+    (
+        "make_model seed float",
+        lambda t: addition.make_model("gru", 4, seed=1.5),
+        TypeError,
+        r"seed must be an integer, got 1.5 \(float\)",
+    ),  # was: silently seed 1
+    ("heldout_set seed 2**64", lambda t: addition.heldout_set(5, 4, 2**64), ValueError, SEED_RANGE),
+    (
+        "width_sets seed 2**64",
+        lambda t: addition.width_sets((4,), 5, 2**64),
+        ValueError,
+        SEED_RANGE,
+    ),
+    (
+        "carry_correlations seed 2**64",
+        lambda t: views.addition.carry_correlations(addition.make_model("gru", 4), seed=2**64),
+        ValueError,
+        SEED_RANGE,
+    ),
+    (
+        "gate_mix seed 2**64",
+        lambda t: views.gates.gate_mix(0.5, 0.5, seed=2**64),
+        ValueError,
+        SEED_RANGE,
+    ),
+    (
+        "trajectory_rnn seed 2**64",
+        lambda t: views.rnn_basics.trajectory_rnn(1.0, seed=2**64),
+        ValueError,
+        SEED_RANGE,
+    ),
+    (
+        "rnn_with_radius seed 2**64",
+        lambda t: views.gradients.rnn_with_radius(1.0, seed=2**64),
+        ValueError,
+        SEED_RANGE,
+    ),
+    (
+        "gru_with_update_bias seed 2**64",
+        lambda t: views.gradients.gru_with_update_bias(1.0, seed=2**64),
+        ValueError,
+        SEED_RANGE,
+    ),
+    (
+        "input_sequences seed 2**64",
+        lambda t: views.gradients.input_sequences(seed=2**64),
+        ValueError,
+        SEED_RANGE,
+    ),
+    (
+        "input_sequences steps float",
+        lambda t: views.gradients.input_sequences(steps=2.5),
+        TypeError,
+        r"steps must be a positive integer, got 2.5 \(float\)",
+    ),  # was: torch's "randn() received an invalid combination of arguments"
 ]
 
 
@@ -780,3 +1075,93 @@ def test_sequence_model_reads_one_unbatched_sequence_like_a_batch_of_one():
 def test_small_inputs_a_hurried_user_gives_are_refused_by_name(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# ----- issue 26 item 11: what still works, and what the reader sees -------------------------------
+def test_integer_positions_of_any_kind_still_work():
+    """NumPy integers and one-element integer tensors (an argmax) are whole numbers: kept."""
+    model, x, y = RECALL
+    want = views.gates.recall_gates(model, x, y, 2)
+    for index in (np.int64(2), torch.tensor(2), torch.tensor([2])):
+        got = views.gates.recall_gates(model, x, y, index)
+        assert np.array_equal(got["value"], want["value"]) and got["marked"] == want["marked"]
+    assert views.energy.unit_data(a_week(), np.int32(2))["unit"] == 2
+
+
+def test_overrides_still_take_tuples_ranges_and_arrays_of_units():
+    for units in ((0, 3), range(0, 4, 3), np.array([0, 3])):
+        assert overrides(units=units, layer=np.int64(1))[0] == {
+            "gate": "z",
+            "units": [0, 3],
+            "layer": 1,
+            "value": 1.0,
+        }
+
+
+def test_seeds_at_the_ends_of_torchs_range_are_taken_as_torch_reads_them():
+    """torch reads a negative seed as its 64-bit two's complement: -1 is 2**64 - 1."""
+    top, bottom = addition.make_model("gru", 4, seed=2**64 - 1), addition.make_model("gru", 4, -1)
+    for name, value in top.state_dict().items():
+        assert torch.equal(value, bottom.state_dict()[name]), name
+    addition.make_model("gru", 4, seed=-(2**63))
+    # input_sequences draws from seed + 1: at the top seed it wraps to 0, as torch would read 2**64
+    torch.testing.assert_close(
+        views.gradients.input_sequences(4, 2, seed=2**64 - 1),
+        views.gradients.input_sequences(4, 2, seed=-1),
+    )
+    torch.testing.assert_close(
+        views.gradients.input_sequences(4, 2, seed=2**64 - 2),
+        views.gradients.input_sequences(4, 2, seed=-2),
+    )
+
+
+def test_the_adder_explorer_takes_ascii_digits_up_to_256_bits_and_says_so():
+    """Chapter 5's adder: "²" passed str.isdigit() and crashed int(); "١٢" was read as 12; 5000
+    digits hit Python's int-string limit. Now the reader sees a line saying what the boxes take."""
+    model = addition.make_model("gru", 4)
+    corr = views.addition.carry_correlations(model, 8, n=50)
+    box = views.addition.adder_explorer(model, corr=corr)
+
+    def title():
+        return box.figure.layout.title.text
+
+    for typed in ("²", "١٢", "12.5", "0x1F", "", "1e5"):
+        box.controls["a"].value = typed
+        assert title() == views.addition.ASK and not box.figure.data, typed
+    box.controls["a"].value = "9" * 5000
+    assert title().startswith("a has 5,000 digits: the model adds numbers up to 256 bits")
+    box.controls["a"].value = "1"
+    box.controls["b"].value = str(2**256)  # 78 digits, 257 bits
+    assert title().startswith("b has 78 digits: the model adds numbers up to 256 bits")
+    box.controls["b"].value = "0" * 5000 + "7"  # leading zeros: still 7
+    assert "1 + 7 = 8" in title()
+    box.controls["b"].value = f"{2**256 - 1:,}"  # the widest number, with commas
+    assert f"1 + {2**256 - 1} = {2**256}" in title() and len(box.figure.data[0].x) == 257
+
+
+def test_the_prerequisite_check_names_the_version_behind_a_pyenv_shim(tmp_path):
+    """A pyenv shim whose Python is installed but not selected exits 127 ("command not found");
+    the check used to call it "Python an unknown version"."""
+    from test_environment import _check, _fake
+
+    shim = [
+        "echo 'pyenv: python3.10: command not found' >&2",
+        "echo >&2",
+        'echo "The \\`python3.10\' command exists in these Python versions:" >&2',
+        "echo '  3.10.13' >&2",
+        "echo '  3.10.13/envs/old' >&2",
+        "exit 127",
+    ]
+    _fake(tmp_path, "python3.10", "\n".join(shim))
+    _fake(tmp_path, "node", "echo v20.0.0")
+    _fake(tmp_path, "npm", "echo 10")
+    result = _check("python3.10", str(tmp_path))
+    assert result.returncode == 1
+    assert "unknown version" not in result.stderr
+    assert (
+        "'python3.10' does not run: it is a pyenv shim for Python 3.10.13 3.10.13/envs/old, "
+        "which is installed but not selected by pyenv (pyenv: python3.10: command not found)"
+    ) in result.stderr
+    _fake(tmp_path, "python3", "echo 'python3: broken' >&2; exit 1")  # not pyenv: its own words
+    result = _check("python3", str(tmp_path))
+    assert "'python3' was found but does not run (python3: broken)" in result.stderr

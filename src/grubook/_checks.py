@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 
 import numpy as np
 import torch
@@ -23,11 +24,44 @@ def _short(value) -> str:
     return text if len(text) <= 60 else f"{text[:25]}...{text[-25:]} ({len(text)} characters)"
 
 
+# The integers torch takes as a seed (torch.manual_seed, torch.Generator.manual_seed): a negative
+# seed is read as its 64-bit two's complement, so -1 and 2**64 - 1 are the same seed.
+SEED_MIN, SEED_STOP = -(2**63), 2**64
+
+
 def integer(name: str, value) -> int:
-    """Return ``value`` as an int, or raise if it is not an integer (True and False are not)."""
+    """Return ``value`` as an int, or raise if it is not an integer (True and False are not) in the
+    range torch takes for a seed, from -2**63 to 2**64 - 1 (grubook passes these to torch)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {_short(value)} ({type(value).__name__}).")
+    if not SEED_MIN <= value < SEED_STOP:
+        raise ValueError(
+            f"{name} must be an integer from -2**63 to 2**64 - 1 (the 64-bit range torch takes "
+            f"for a seed), got {_short(value)}."
+        )
     return int(value)
+
+
+def seed(value, name: str = "seed") -> int:
+    """A seed for torch: an integer from -2**63 to 2**64 - 1 (:func:`integer`)."""
+    return integer(name, value)
+
+
+def index(name: str, value) -> int:
+    """Return ``value`` as an int, or raise a TypeError unless it is a whole number that can index
+    a sequence: a Python or NumPy integer, or a one-element integer tensor or array. Floats are
+    refused, 1.5 and 2.0 alike (never truncated), and so are True and False."""
+    is_bool = isinstance(value, (bool, np.bool_)) or (
+        isinstance(value, (torch.Tensor, np.ndarray)) and value.dtype in (torch.bool, np.bool_)
+    )
+    try:
+        if is_bool:
+            raise TypeError
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be an integer, got {_short(value)} ({type(value).__name__})."
+        ) from None
 
 
 def positive_int(name: str, value, maximum: int | None = None) -> int:
@@ -46,7 +80,9 @@ def positive_int(name: str, value, maximum: int | None = None) -> int:
 
 def non_negative_int(name: str, value) -> int:
     """Return ``value`` as an int, or raise if it is not an integer >= 0."""
-    if integer(name, value) < 0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {_short(value)} ({type(value).__name__}).")
+    if value < 0:
         raise ValueError(f"{name} must be a non-negative integer, got {value}.")
     return int(value)
 
@@ -110,6 +146,8 @@ def float_array(name: str, value) -> np.ndarray:
     float64 NumPy array; raise a TypeError naming ``name`` when it does not hold numbers (text
     such as "12" is not silently read as one)."""
     if isinstance(value, torch.Tensor):
+        if value.device.type == "meta":  # torch: "Cannot copy out of meta tensor; no data!"
+            raise TypeError(f"{name} is a tensor on the meta device, which holds no values.")
         value = value.detach().cpu()
     try:
         array = np.asarray(value)

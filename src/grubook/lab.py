@@ -34,6 +34,7 @@ import contextlib
 import json
 import math
 import numbers
+import os
 from pathlib import Path
 
 import numpy as np
@@ -145,11 +146,33 @@ def _shape(value, where: str, path) -> tuple:
     return ()
 
 
+def _text(path) -> str:
+    """The text of the lab file at ``path``; a ValueError naming it when there is none."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"path must be a str or pathlib.Path naming a lab file, got {type(path).__name__}."
+        )
+    path, lab_file = Path(path), f"a lab file ({FORMAT!r}, as grubook.lab.export_model writes)"
+    if path.is_dir():
+        raise ValueError(f"{path}: is a directory; expected {lab_file}.")
+    if not path.exists():
+        raise ValueError(f"{path}: no such file; expected {lab_file}.")
+    if not path.is_file():  # a FIFO would block, a device such as /dev/zero never end
+        raise ValueError(f"{path}: is not a regular file (a pipe, device or socket).")
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        problem = f"is not UTF-8 text (byte {e.start}); expected {lab_file}."
+        raise ValueError(f"{path}: {problem}") from None
+    except OSError as e:
+        raise ValueError(f"{path}: cannot be read ({e.strerror}).") from None
+
+
 def read_file(path) -> tuple[SequenceModel, str]:
     """``(model, readout)`` from a file :func:`export_model` wrote; a ValueError naming the file
-    and what was expected for anything else."""
+    and what was expected for anything else (no file, not UTF-8 JSON, another ``format``)."""
+    text = _text(path)
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
@@ -157,6 +180,12 @@ def read_file(path) -> tuple[SequenceModel, str]:
     expected = 'an object {"config": {...}, "state_dict": {...}} as grubook.lab.export_model writes'
     if not isinstance(doc, dict):
         raise ValueError(f"{path}: expected {expected}, got a JSON {type(doc).__name__}.")
+    if doc.get("format") != FORMAT:  # a later format may mean other things by the same keys
+        got = "no 'format'" if "format" not in doc else f"format {doc['format']!r}"
+        raise ValueError(
+            f"{path}: has {got}; expected format {FORMAT!r}, a file grubook.lab.export_model "
+            "writes."
+        )
     for key in ("config", "state_dict"):
         if not isinstance(doc.get(key), dict):
             what = "missing" if key not in doc else f"a {type(doc[key]).__name__}, not an object"
@@ -218,39 +247,48 @@ def check_overrides(overrides, hidden_size: int, num_layers: int = 1) -> list[di
         unknown = set(o) - {"gate", "units", "layer", "value", "scale"}
         if unknown:
             raise ValueError(f"{where} has unknown keys {sorted(unknown)}.")
-        if o.get("gate") not in ("z", "r"):
+        if not isinstance(o.get("gate"), str) or o["gate"] not in ("z", "r"):
             raise ValueError(f"{where}['gate'] must be 'z' or 'r', got {o.get('gate')!r}.")
         if ("value" in o) == ("scale" in o):
             raise ValueError(f"{where} must have exactly one of 'value' and 'scale'.")
         units = o.get("units")
         if units is not None:
-            units = list(units)
-            if any(
-                isinstance(u, bool)
-                or not isinstance(u, numbers.Integral)
-                or not 0 <= u < hidden_size
-                for u in units
-            ):
+            if not isinstance(units, (list, tuple, range, np.ndarray)):  # 3, "03", {0: 1}: no
+                raise TypeError(
+                    f"{where}['units'] must be a list of unit indices (e.g. [3]) or None, "
+                    f"got {units!r} ({type(units).__name__})."
+                )
+            units = units.tolist() if isinstance(units, np.ndarray) else list(units)
+            for u in units:
+                if isinstance(u, bool) or not isinstance(u, numbers.Integral):
+                    raise TypeError(
+                        f"{where}['units'] must hold integer unit indices, got {u!r} "
+                        f"({type(u).__name__}) in {units}."
+                    )
+            if not all(0 <= u < hidden_size for u in units):
                 raise ValueError(
                     f"{where}['units'] must be unit indices in [0, {hidden_size}), got {units}."
                 )
+            units = [int(u) for u in units]
         layer = o.get("layer")
-        if layer is not None and (
-            isinstance(layer, bool)
-            or not isinstance(layer, numbers.Integral)
-            or not 0 <= layer < num_layers
-        ):
-            raise ValueError(f"{where}['layer'] must be in [0, {num_layers}), got {layer!r}.")
-        if "value" in o:
-            v = o["value"]
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 <= v <= 1:
-                raise ValueError(f"{where}['value'] must be a number in [0, 1], got {v!r}.")
-            entry = {"value": float(v)}
-        else:
-            v = o["scale"]
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 <= v < math.inf:
-                raise ValueError(f"{where}['scale'] must be a finite number >= 0, got {v!r}.")
-            entry = {"scale": float(v)}
+        if layer is not None:
+            if isinstance(layer, bool) or not isinstance(layer, numbers.Integral):
+                raise TypeError(
+                    f"{where}['layer'] must be an integer layer index or None, got {layer!r} "
+                    f"({type(layer).__name__})."
+                )
+            if not 0 <= layer < num_layers:
+                raise ValueError(f"{where}['layer'] must be in [0, {num_layers}), got {layer!r}.")
+            layer = int(layer)
+        key = "value" if "value" in o else "scale"
+        v = o[key]
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise TypeError(f"{where}[{key!r}] must be a number, got {v!r} ({type(v).__name__}).")
+        if key == "value" and not 0 <= v <= 1:
+            raise ValueError(f"{where}['value'] must be a number in [0, 1], got {v!r}.")
+        if key == "scale" and not 0 <= v < math.inf:
+            raise ValueError(f"{where}['scale'] must be a finite number >= 0, got {v!r}.")
+        entry = {key: float(v)}
         out.append({"gate": o["gate"], "units": units, "layer": layer, **entry})
     return out
 
@@ -304,6 +342,12 @@ def run(model: SequenceModel, x, overrides=None, readout: str = "identity") -> d
     if readout not in READOUTS:
         raise ValueError(f"readout must be one of {READOUTS}, got {readout!r}.")
     x = torch.as_tensor(x, dtype=model.head.weight.dtype)
+    # torch would fail deep inside the step ("Tensor on device cpu is not on the expected device")
+    if x.device != model.head.weight.device:
+        raise ValueError(
+            f"x is on device {x.device} but the model is on {model.head.weight.device}; "
+            f"move one of them (e.g. x.to({str(model.head.weight.device)!r}))."
+        )
     if x.dim() != 2:
         raise ValueError(f"x must be (time, input_size), got shape {tuple(x.shape)}.")
     model.eval()

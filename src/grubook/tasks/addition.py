@@ -287,7 +287,7 @@ def heldout_set(
         raise ValueError(
             f"n = {n} distinct pairs do not exist at bits={bits} (there are {4**bits})."
         )
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(_checks.seed(seed))
     x, y = encode_bits(*random_operands(n, bits, gen))
     _, first = _unique_rows(x)
     while len(first) < n:  # replace duplicates (only ever happens at small widths)
@@ -361,6 +361,7 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> dict:
 def make_model(cell: str = "gru", hidden_size: int = 16, seed: int = 0) -> SequenceModel:
     """A seeded recurrent model for the task: 2 inputs per step, one logit per step.
     (The seed is used on a forked random state: the global one is left as it was.)"""
+    seed = _checks.seed(seed)
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         return SequenceModel(cell, 2, hidden_size, 1, per_step=True)
@@ -504,7 +505,8 @@ def add_with_model(model: nn.Module, a, b, bits: int | None = None):
 
 def width_sets(widths=(8, 16, 32, 64), n: int = 1000, seed: int = 2024) -> dict:
     """{bits: (x, y)}: n random pairs at each width, drawn with their own seeds (seed + bits)."""
-    return {bits: heldout_set(n, bits, seed + bits) for bits in widths}
+    seed = _checks.seed(seed)  # seed + bits wraps at 2**64, as torch reads seeds
+    return {bits: heldout_set(n, bits, (seed + bits) % _checks.SEED_STOP) for bits in widths}
 
 
 def generalisation(

@@ -18,13 +18,18 @@ read-only matplotlib figures of training runs.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import torch
 
+from .. import _checks
 from ..plotting import COLORS, GATE_SCALES, OKABE_ITO
 from ..tasks import addition as A
 
 BIT_ROWS = ("a_t", "b_t", "carry in", "sum s_t", "model")
+# the widest number the adder explorer takes, as the page's lab (MAX_BITS in grubook_site's lab.js)
+MAX_BITS = 256
 
 
 # ----- data functions ---------------------------------------------------------------------------
@@ -115,14 +120,15 @@ def carry_correlations(
     produces. from_step: use only steps t >= from_step (1 leaves out step 0, where the carry in is
     always 0 and the state starts from zero).
     """
-    gen = torch.Generator().manual_seed(seed)
+    bits, from_step = _checks.positive_int("bits", bits), _checks.index("from_step", from_step)
+    if not 0 <= from_step <= bits:
+        raise ValueError(f"from_step must be in 0..bits={bits}, got {from_step}.")
+    gen = torch.Generator().manual_seed(_checks.seed(seed))
     a_bits, b_bits = A.random_operands(n, bits, gen)
     x, _ = A.encode_bits(a_bits, b_bits)
     _, carry_out = A.add_bits(a_bits, b_bits)
     carry_in = torch.cat([carry_out.new_zeros(n, 1), carry_out[:, :-1]], dim=1)
     _, z, r, h = _gru_gates(model, x)
-    if not 0 <= from_step <= bits:
-        raise ValueError(f"from_step must be in 0..bits={bits}, got {from_step}.")
     z, r, h, x = z[:, from_step:], r[:, from_step:], h[:, from_step:], x[:, from_step:]
     carry_in, carry_out = carry_in[:, from_step:], carry_out[:, from_step:]
     result, best, probe = {}, {}, {}
@@ -401,8 +407,13 @@ def gate_explorer(model, bits: int = 8, corr: dict | None = None, a: int = 173, 
 
     from .. import sliders
 
-    corr = corr if corr is not None else carry_correlations(model, 8)
+    bits = _checks.positive_int("bits", bits)
+    a, b = _check_operands(a, b)  # an IntSlider would silently truncate 1.5 to 1
     top = (1 << bits) - 1
+    for name, value in (("a", a), ("b", b)):
+        if value > top:  # and silently clamp it to the slider's end
+            raise ValueError(f"{name} must be at most 2**bits - 1 = {top}, got {value}.")
+    corr = corr if corr is not None else carry_correlations(model, 8)
     kw = {"min": 0, "max": top}
     return sliders.explorer(
         lambda a, b: gate_figure(model, a=a, b=b, bits=bits, corr=corr),
@@ -418,11 +429,23 @@ def static_adder_figure(model, pairs, labels=None, corr: dict | None = None):
     return static_gate_figure(model, pairs, bits=None, corr=corr, labels=labels)
 
 
-def _operand(text: str) -> int | None:
-    """What a reader typed, as a non-negative integer (spaces, commas and underscores allowed), or
-    None."""
-    text = str(text).strip().replace(",", "").replace("_", "").replace(" ", "")
-    return int(text) if text.isdigit() else None
+ASK = "The model adds non-negative integers: type two numbers ≥ 0."
+
+
+def _operand(name: str, text: str) -> int:
+    """What a reader typed in box ``name``, as a non-negative integer: ASCII digits 0-9 (spaces,
+    commas and underscores allowed), at most :data:`MAX_BITS` bits, as the page's lab reads it.
+    Otherwise a ValueError whose message is shown to the reader in place of the figure."""
+    text = re.sub(r"[\s,_]", "", str(text))
+    if not re.fullmatch(r"[0-9]+", text):  # not str.isdigit: "²" and "١٢" pass it
+        raise ValueError(ASK)
+    digits = text.lstrip("0") or "0"  # a digit count first: int() refuses over 4,300 digits
+    if len(digits) > len(str(2**MAX_BITS)) or int(digits).bit_length() > MAX_BITS:
+        raise ValueError(
+            f"{name} has {len(digits):,} digits: the model adds numbers up to {MAX_BITS} bits "
+            f"(2**{MAX_BITS} - 1, {len(str(2**MAX_BITS - 1))} digits), as the page's lab does."
+        )
+    return int(digits)
 
 
 def _ask_figure(text: str):
@@ -432,9 +455,10 @@ def _ask_figure(text: str):
 
 
 def adder_explorer(model, corr: dict | None = None, a: str = "12345", b: str = "67890"):
-    """ipywidgets: type two non-negative integers (any size) and see :func:`gate_figure` of the
-    model adding them, at the pair's own width. Text boxes, not integer boxes, so that numbers
-    beyond 2**53 reach the model exactly."""
+    """ipywidgets: type two non-negative integers (up to :data:`MAX_BITS` bits) and see
+    :func:`gate_figure` of the model adding them, at the pair's own width. Text boxes, not integer
+    boxes, so that numbers beyond 2**53 reach the model exactly; anything else typed shows a line
+    saying what the boxes take, in place of the figure."""
     import ipywidgets as widgets
 
     from .. import sliders
@@ -442,9 +466,10 @@ def adder_explorer(model, corr: dict | None = None, a: str = "12345", b: str = "
     corr = corr if corr is not None else carry_correlations(model, 8)
 
     def figure(a, b):
-        x, y = _operand(a), _operand(b)
-        if x is None or y is None:
-            return _ask_figure("The model adds non-negative integers: type two numbers ≥ 0.")
+        try:
+            x, y = _operand("a", a), _operand("b", b)
+        except ValueError as e:  # shown to the reader, not a traceback
+            return _ask_figure(str(e))
         return gate_figure(model, a=x, b=y, bits=None, corr=corr)
 
     kw = {"layout": widgets.Layout(width="22em")}

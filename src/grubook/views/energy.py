@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .. import _checks
 from ..plotting import COLORS, OKABE_ITO
 
 # line styles for the forecasts: the two networks in their fixed colours, the baselines in the
@@ -156,6 +157,8 @@ def gate_week(model, prep, first_row: int, hours: int = 168) -> WeekGates:
         raise ValueError(
             f"gate_week needs a GRU forecaster, got cell {getattr(model, 'cell', None)!r}."
         )
+    first_row = _checks.index("first_row", first_row)
+    hours = _checks.positive_int("hours", hours)
     rows = np.arange(first_row, first_row + hours)
     x, _ = prep.windows(rows + 1)  # the window for target row r + 1 ends with row r
     model.eval()
@@ -171,6 +174,7 @@ def unit_data(week: WeekGates, rank: int) -> dict:
     """What the gate view shows for slider position ``rank`` (0 = the unit whose z_t moves most):
     {"unit": hidden unit index, "time": (T,) local times, "load": (T,) MW, "update": (T,) z_t,
     "reset": (T,) r_t}."""
+    rank = _checks.index("rank", rank)
     if not 0 <= rank < len(week.order):
         raise ValueError(f"rank must be in 0..{len(week.order) - 1}, got {rank}.")
     unit = int(week.order[rank])
@@ -258,6 +262,9 @@ def gate_explorer(week: WeekGates, rank: int = 1):
 
     from .. import sliders
 
+    rank = _checks.index("rank", rank)  # an IntSlider would silently truncate 1.5 to 1
+    if not 1 <= rank <= len(week.order):
+        raise ValueError(f"rank must be in 1..{len(week.order)}, got {rank}.")
     return sliders.explorer(
         lambda rank: gate_figure(week, rank=rank - 1),
         rank=widgets.IntSlider(value=rank, min=1, max=len(week.order), description="unit rank"),

@@ -60,6 +60,7 @@ def hand_set_cell(
     random values."""
     z, r = _check_gate("z", z), _check_gate("r", r)
     # seeded weights, and the caller's random stream left untouched
+    seed = _checks.seed(seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         cell = GRUCell(input_size, hidden_size, dtype=DTYPE)
@@ -180,6 +181,7 @@ def recall_gates(model, x: torch.Tensor, y: torch.Tensor, index: int, order=None
     step (1-based), "z": (hidden, length) z_t with units in ``order``, "r": (hidden, length) r_t,
     "prediction": float, "target": float, "units": (hidden,) the unit numbers (1-based) in order}.
     """
+    index = _checks.index("index", index)
     if not 0 <= index < x.shape[0]:
         raise ValueError(f"index must be in 0..{x.shape[0] - 1}, got {index}.")
     with torch.no_grad():

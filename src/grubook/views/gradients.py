@@ -26,7 +26,7 @@ import math
 import numpy as np
 import torch
 
-from .. import sliders
+from .. import _checks, sliders
 from ..gru import GRU
 from ..plotting import COLORS, OKABE_ITO
 from ..rnn import RNN
@@ -53,7 +53,7 @@ def rnn_with_radius(
     """A float64 :class:`grubook.RNN` at torch's default initialisation (seeded), with its recurrent
     matrix U = ``weight_hh_l0`` rescaled to spectral radius ``radius`` (None: leave it as
     initialised)."""
-    torch.manual_seed(seed)
+    torch.manual_seed(_checks.seed(seed))
     rnn = RNN(input_size, hidden_size, dtype=DTYPE)
     if radius is not None:
         with torch.no_grad():
@@ -70,7 +70,7 @@ def gru_with_update_bias(
     A positive shift pushes z_t = sigmoid(...) toward 1, which in PyTorch's convention KEEPS
     h_{t-1}.
     """
-    torch.manual_seed(seed)
+    torch.manual_seed(_checks.seed(seed))
     gru = GRU(input_size, hidden_size, dtype=DTYPE)
     H = hidden_size
     with torch.no_grad():
@@ -80,7 +80,10 @@ def gru_with_update_bias(
 
 def input_sequences(steps: int = STEPS, batch: int = BATCH, input_size: int = INPUT, seed: int = 0):
     """Standard-normal inputs x: (steps, batch, input_size), float64, from a seeded generator."""
-    g = torch.Generator().manual_seed(seed + 1)
+    steps, batch = _checks.positive_int("steps", steps), _checks.positive_int("batch", batch)
+    input_size = _checks.size("input_size", input_size)
+    # seed + 1 wraps at 2**64 as torch reads seeds (-1 is 2**64 - 1): the same stream as before
+    g = torch.Generator().manual_seed((_checks.seed(seed) + 1) % _checks.SEED_STOP)
     return torch.randn(steps, batch, input_size, generator=g, dtype=DTYPE)
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .. import sliders
+from .. import _checks, sliders
 from ..plotting import COLORS, OKABE_ITO
 
 KEEP_NAME = {"gru": "z<sub>t</sub>", "lstm": "f<sub>t</sub>"}
@@ -52,6 +52,18 @@ def _check_x(x) -> None:
         raise ValueError(
             f"x must be a tensor of shape (batch, length, 2) from the adding task, got {shape}."
         )
+
+
+def _check_step(x, index, t) -> tuple[int, int]:
+    """Sequence ``index`` (0-based) and step ``t`` (1-based) of x, checked: whole numbers in
+    range."""
+    _check_x(x)
+    index, t = _checks.index("index", index), _checks.index("t", t)
+    if not 0 <= index < x.shape[0]:
+        raise ValueError(f"index must be in 0..{x.shape[0] - 1}, got {index}.")
+    if not 1 <= t <= x.shape[1]:
+        raise ValueError(f"t must be a step in 1..{x.shape[1]}, got {t}.")
+    return index, t
 
 
 def gate_fractions(model, x: torch.Tensor) -> dict:
@@ -92,11 +104,7 @@ def keep_write_step(gru_model, lstm_model, x: torch.Tensor, index: int, t: int) 
     """
     if _cell_of(gru_model) != "gru" or _cell_of(lstm_model) != "lstm":
         raise ValueError("keep_write_step needs a GRU model first and an LSTM model second.")
-    _check_x(x)
-    if not 0 <= index < x.shape[0]:
-        raise ValueError(f"index must be in 0..{x.shape[0] - 1}, got {index}.")
-    if not 1 <= t <= x.shape[1]:
-        raise ValueError(f"t must be a step in 1..{x.shape[1]}, got {t}.")
+    index, t = _check_step(x, index, t)
     seq = x[index : index + 1]
     g, l = gate_fractions(gru_model, seq), gate_fractions(lstm_model, seq)
     marked = [int(s) + 1 for s in np.flatnonzero(g["marked"][0])]
@@ -280,6 +288,7 @@ def keep_write_explorer(gru_model, lstm_model, x: torch.Tensor, index: int = 0, 
     :func:`keep_write_figure`."""
     import ipywidgets as widgets
 
+    _check_step(x, index, t)  # an IntSlider would silently truncate 1.5 to 1
     return sliders.explorer(
         lambda index, t: keep_write_figure(gru_model, lstm_model, x, index=index, t=t),
         index=widgets.IntSlider(value=index, min=0, max=x.shape[0] - 1, description="example"),

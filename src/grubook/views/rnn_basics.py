@@ -43,7 +43,7 @@ def trajectory_rnn(radius: float, hidden_size: int = HIDDEN, seed: int = 0) -> R
     """A one-feature tanh :class:`grubook.RNN` at default (seeded) initialisation, biases set to
     zero so that h = 0 is a resting state, and U = ``weight_hh_l0`` rescaled to spectral radius
     ``radius``."""
-    torch.manual_seed(seed)
+    torch.manual_seed(_checks.seed(seed))
     rnn = RNN(1, hidden_size, dtype=torch.float64)
     with torch.no_grad():
         rnn.weight_hh_l0.copy_(scale_spectral_radius(rnn.weight_hh_l0, radius))
