@@ -157,7 +157,8 @@ def test_the_directive_reads_the_weights_the_notebook_carries(model, tmp_path, m
     out = nbformat.v4.new_output("display_data", data=bundle, metadata=metadata)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[out])])
     nb = nbformat.reads(nbformat.writes(nb), as_version=4)  # as the cache stores it
-    renderer = SimpleNamespace(nb_client=SimpleNamespace(notebook=nb))
+    # as myst-nb holds it: element renderer -> markdown renderer -> notebook client -> notebook
+    renderer = SimpleNamespace(renderer=SimpleNamespace(nb_client=SimpleNamespace(notebook=nb)))
     document = SimpleNamespace(attributes={"nb_renderer": renderer})
     path.unlink()  # the file is gone, as on a cached build
     assert json.loads(carried(document, "lab/w.json")) == json.loads(metadata[lab.MIME]["text"])

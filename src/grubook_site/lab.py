@@ -78,8 +78,13 @@ class LabDirective(SphinxDirective):
 def carried(document, rel: str) -> str | None:
     """The text of lab file ``rel`` from a ``grubook.lab.Carried`` output of the notebook that
     myst-nb is rendering into ``document``, or None."""
-    renderer = document.attributes.get("nb_renderer")
-    notebook = getattr(getattr(renderer, "nb_client", None), "notebook", None)
+    # myst-nb keeps its element renderer on the document while it parses a notebook; that holds
+    # the markdown renderer, whose nb_client holds the notebook (executed, or from the cache)
+    renderer = getattr(document.attributes.get("nb_renderer"), "renderer", None)
+    try:
+        notebook = renderer.nb_client.notebook
+    except (AttributeError, KeyError):
+        return None
     for cell in getattr(notebook, "cells", []):
         for output in cell.get("outputs", []):
             data = output.get("metadata", {}).get(MIME)
