@@ -294,7 +294,12 @@ def learning_curves_figure(runs: list, tasks=("hour", "day"), titles=None):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FixedLocator, FormatStrFormatter, NullFormatter
 
-    titles = titles or {"hour": "one hour ahead", "day": "day ahead (issued at 10:00)"}
+    from ..energy.study import ISSUE_HOUR
+
+    titles = titles or {
+        "hour": "one hour ahead",
+        "day": f"day ahead (issued at {ISSUE_HOUR:02d}:00)",
+    }
     fig, axes = plt.subplots(1, len(tasks), figsize=(9, 4.2), sharey=False)
     for ax, task in zip(np.atleast_1d(axes), tasks):
         seen = set()
