@@ -78,12 +78,19 @@ def compare(fcs: dict, truth, a: str, b: str) -> Paired:
     return paired_difference(np.resize(sa, n), np.resize(sb, n))
 
 
-def verdict(p: Paired, a: str, b: str) -> str:
-    """Words that follow the interval: "clearly better" or "clearly worse" only when it excludes
+def judgement(p: Paired) -> str:
+    """The interval in words: "clearly better" or "clearly worse" (a than b) only when it excludes
     zero, "cannot tell apart" when it spans it."""
     if not p.clear:
+        return "cannot tell apart"
+    return f"clearly {'better' if p.mean < 0 else 'worse'}"
+
+
+def verdict(p: Paired, a: str, b: str) -> str:
+    """:func:`judgement` as a sentence about ``a`` and ``b``."""
+    if not p.clear:
         return f"we cannot tell {a} and {b} apart"
-    return f"{a} is clearly {'better' if p.mean < 0 else 'worse'} than {b}"
+    return f"{a} is {judgement(p)} than {b}"
 
 
 def interval(p: Paired) -> str:
@@ -100,10 +107,7 @@ def comparisons(fcs: dict, truth, pairs) -> pd.DataFrame:
             "mean a - b (pp)": f"{p.mean:+.3f}",
             "95% interval (pp)": f"{p.lo:+.3f} to {p.hi:+.3f}",
             "seeds a lower": f"{p.wins} of {p.n}",
-            "verdict": verdict(p, "a", "b")
-            .replace("a is ", "")
-            .replace(" than b", "")
-            .replace("we cannot tell a and b apart", "cannot tell apart"),
+            "verdict": judgement(p),
         }
     return pd.DataFrame(out).T
 
