@@ -8,7 +8,8 @@
   :func:`compare` does that for several modules on the same input; the benchmarks use it too.
 - :func:`median` reports the middle value, which a few slow outliers cannot move.
 - :func:`kernel_usage` reports the peak memory and CPU time of the running process (a chapter's
-  last cell records it for the instructor guide).
+  last cell records it for the instructor guide), and the :func:`fingerprint` of the grubook code
+  that ran (the build re-executes a cached chapter whose fingerprint is not today's).
 
 Works for any module whose output is a tensor or a tuple whose first element is a tensor
 (``torch.nn.GRU``, ``grubook.LSTM``, ...).
@@ -105,17 +106,62 @@ def processor() -> str:
         return platform.processor() or platform.machine() or "unknown processor"
 
 
-def kernel_usage() -> dict[str, float]:
+def code_files() -> list[str]:
+    """The files of the ``grubook`` package this process has loaded, relative to the package's
+    folder: the source of every imported ``grubook`` module, and every file in the data folders
+    (folders that are not packages, such as ``energy/results``) of the imported packages."""
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    files = set()
+    for name, module in list(sys.modules.items()):
+        if not (name == "grubook" or name.startswith("grubook.")):
+            continue
+        path = getattr(module, "__file__", None)
+        if not path:
+            continue
+        path = Path(path).resolve()
+        files.add(path)
+        if hasattr(module, "__path__"):  # a package: its data folders too
+            for folder in path.parent.iterdir():
+                if folder.is_dir() and folder.name != "__pycache__":
+                    if not (folder / "__init__.py").exists():
+                        files.update(f for f in folder.rglob("*") if f.is_file())
+    return sorted(f.relative_to(root).as_posix() for f in files if f.is_relative_to(root))
+
+
+def fingerprint(files=None) -> str:
+    """A short hash of ``files`` (paths relative to the ``grubook`` package, as
+    :func:`code_files` lists them; default: that list), their names and contents: which code
+    computed a result. A file that no longer exists counts as different."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for rel in code_files() if files is None else files:
+        path = root / rel
+        digest.update(str(rel).encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"(missing)")
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def kernel_usage() -> dict:
     """What this Python process has used so far: its peak resident memory in MiB and its CPU time
     (user + system, all threads) in seconds. Run as a chapter's last cell, in the fresh kernel the
     build starts for each chapter, it is the chapter's cost top to bottom; the instructor guide
-    sizes a class hub from it. Uses the standard ``resource`` module (Linux and macOS)."""
+    sizes a class hub from it. Uses the standard ``resource`` module (Linux and macOS). Also
+    ``"grubook"``: the files of the package that ran and their :func:`fingerprint`."""
     import resource
     import sys
 
     use = resource.getrusage(resource.RUSAGE_SELF)
+    files = code_files()
     per_mib = 2**20 if sys.platform == "darwin" else 2**10  # ru_maxrss: bytes (macOS), KiB (Linux)
     return {
         "peak_rss_mib": round(use.ru_maxrss / per_mib, 1),
         "cpu_seconds": round(use.ru_utime + use.ru_stime, 2),
+        "grubook": {"fingerprint": fingerprint(files), "files": files},
     }
