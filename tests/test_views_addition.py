@@ -185,6 +185,16 @@ def test_share_never_rounds_to_all_or_none():
         w.share(1.5)
 
 
+def test_gate_shares_says_a_shared_number_once():
+    w = views.addition
+    assert w.gate_shares(1.0, 1.0) == "all of the held-out steps, from either gate"
+    assert w.gate_shares(0.9631, 0.9628) == "96.3% of the held-out steps, from either gate"
+    assert (
+        w.gate_shares(0.963, 0.965)
+        == "96.3% of the held-out steps from the update gate and 96.5% from the reset gate"
+    )
+
+
 def test_of_n_every_count():
     w = views.addition
     assert w.of_n(0, 5, "perfect") == "none was perfect"

@@ -288,6 +288,16 @@ def share(p: float) -> str:
     return f"{100 * p:.1f}%"
 
 
+def gate_shares(p_update: float, p_reset: float) -> str:
+    """Two read-outs' accuracies in one phrase, without saying a number twice: "all of the held-out
+    steps, from either gate", or "99.9% of the held-out steps from the update gate and 97.5% from
+    the reset gate" (each as :func:`share` writes it)."""
+    z, r = share(p_update), share(p_reset)
+    if z == r:
+        return f"{z} of the held-out steps, from either gate"
+    return f"{z} of the held-out steps from the update gate and {r} from the reset gate"
+
+
 def of_n(k: int, n: int, what: str) -> str:
     """k of n things are ``what``: "none was perfect", "1 of 5 was perfect", "3 of 5 were
     perfect", "all 5 were perfect" ("it was perfect" when n is 1)."""
