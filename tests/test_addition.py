@@ -124,6 +124,57 @@ def test_heldout_set_is_fixed_and_distinct():
     assert torch.unique(x.flatten(1), dim=0).shape[0] == 16
 
 
+# ----- hard pairs -------------------------------------------------------------------------------
+@pytest.mark.parametrize("bits", [1, 2, 8, 16, 32, 64, 100])
+@pytest.mark.parametrize("carry", [0, 1])
+def test_hard_pairs_hold_the_carry_through_every_column(bits, carry):
+    n = min(100, 2 ** (bits - carry))
+    a_bits, b_bits = A.hard_pairs(n, bits, carry, torch.Generator().manual_seed(bits))
+    assert a_bits.shape == b_bits.shape == (n, bits) and a_bits.dtype == torch.int64
+    column = (a_bits + b_bits).tolist()
+    for row in column:  # checked column by column, without the library's helpers
+        if carry:
+            assert row[0] == 2 and all(c == 1 for c in row[1:])  # 1 + 1, then one 1 bit each
+        else:
+            assert all(c == 1 for c in row)  # one 1 bit in every column
+    _, carries = A.add_bits(a_bits, b_bits)
+    assert (carries[:, :bits] == carry).all()  # the carry is the same all the way through
+    a, b = A.decode(a_bits), A.decode(b_bits)
+    x, y = A.encode_bits(a_bits, b_bits)
+    assert A.decode(y) == [p + q for p, q in zip(a, b)] == [2**bits - 1 + carry] * n
+    assert len(set(zip(a, b))) == n  # distinct
+    assert A.held_columns(a_bits, b_bits)[:, carry:].all()
+
+
+def test_hard_pairs_are_random_reproducible_and_refuse_too_many():
+    g = lambda: torch.Generator().manual_seed(3)  # noqa: E731
+    a1, b1 = A.hard_pairs(100, 64, 0, g())
+    a2, b2 = A.hard_pairs(100, 64, 0, g())
+    assert torch.equal(a1, a2) and torch.equal(b1, b2)
+    # the free bits are fair coins: about half of a's bits are 1, in every column
+    assert (
+        0.4 < a1.float().mean().item() < 0.6 and (a1.sum(0) > 0).all() and (a1.sum(0) < 100).all()
+    )
+    a8, _ = A.hard_pairs(128, 8, 1, g())  # every one of the 2**7 carry-1 pairs of 8-bit numbers
+    assert len(set(A.decode(a8))) == 128
+    with pytest.raises(ValueError, match="129 distinct pairs do not exist"):
+        A.hard_pairs(129, 8, 1, g())
+    with pytest.raises(ValueError, match="carry must be 0 or 1"):
+        A.hard_pairs(4, 8, 2, g())
+    with pytest.raises(ValueError, match="carry must be 0 or 1"):
+        A.hard_pairs(4, 8, True, g())
+    with pytest.raises(TypeError, match="torch.Generator"):
+        A.hard_pairs(4, 8, 0, 0)
+
+
+def test_held_columns_marks_one_1_bit_columns():
+    a = torch.tensor([[0, 1, 1, 0]])
+    b = torch.tensor([[0, 1, 0, 1]])
+    assert A.held_columns(a, b).tolist() == [[False, False, True, True]]
+    with pytest.raises(ValueError, match="same shape"):
+        A.held_columns(a, b[:, :3])
+
+
 # ----- accuracy ---------------------------------------------------------------------------------
 def test_accuracy_by_hand():
     target = torch.tensor([[0, 1, 1], [1, 0, 0], [1, 1, 1], [0, 0, 0]])
@@ -133,6 +184,17 @@ def test_accuracy_by_hand():
     assert A.exact_match(target, target) == 1.0 and A.bit_accuracy(target, target) == 1.0
     # (n, time, 1) float targets, as encode returns them
     assert A.exact_match(pred, target.unsqueeze(-1).float()) == pytest.approx(0.5)
+
+
+def test_evaluate_counts_the_sums_right_in_one_batch():
+    class Fixed(torch.nn.Module):
+        def forward(self, x):
+            return x[..., :1] - 0.5  # outputs a's bits: right exactly when b = 0
+
+    x, y = A.encode([5, 2, 3, 0], [0, 1, 0, 6], 3)
+    result = A.evaluate(Fixed(), x, y)
+    assert result["right"] == 2 and isinstance(result["right"], int)
+    assert result["exact"] == pytest.approx(0.5)
 
 
 def test_predict_bits_thresholds_logits_at_zero():
@@ -172,7 +234,37 @@ def test_short_training_run_learns_to_add():
     assert steps[exact.index(1.0)] == run.solved_at  # the first 1.0 in the curve
     assert A.add_with_model(run.model, 41, 30, 6) == 71
     widths = A.generalisation(run.model, widths=(6, 8), n=50)
-    assert set(widths) == {6, 8} and set(widths[6]) == {"bit", "exact"}
+    assert set(widths) == {6, 8} and set(widths[6]) == {"bit", "exact", "right"}
+
+
+def test_trained_pairs_are_the_pairs_of_the_training_batches(monkeypatch):
+    seen = []
+    draw = A._draw_batch
+
+    def recording(*args, **kwargs):
+        x, y = draw(*args, **kwargs)
+        seen.append(x.clone())
+        return x, y
+
+    monkeypatch.setattr(A, "_draw_batch", recording)
+    heldout = A.heldout_set(20, 3, seed=0)
+    run = A.train_addition("rnn", hidden_size=4, bits=3, max_steps=12, heldout=heldout, stop=False)
+    assert run.steps == len(seen) == 12 and run.batch_pairs.shape == (12, 64)
+
+    def pairs(batches):
+        xs = torch.cat(batches)
+        return sorted(set(zip(A.decode(xs[:, :3, 0]), A.decode(xs[:, :3, 1]))))
+
+    for steps in (None, 5, 0):
+        a, b = A.trained_pairs(run, steps)
+        expected = pairs(seen[: steps if steps is not None else 12]) if steps != 0 else []
+        assert list(zip(a.tolist(), b.tolist())) == expected
+    held = set(zip(A.decode(heldout[0][:, :3, 0]), A.decode(heldout[0][:, :3, 1])))
+    assert not held & set(pairs(seen))  # never a held-out pair
+    with pytest.raises(ValueError, match="at most the run's 12 steps"):
+        A.trained_pairs(run, 13)
+    with pytest.raises(TypeError, match="AdditionRun"):
+        A.trained_pairs(run.model)
 
 
 def test_training_is_reproducible_and_does_not_touch_global_seed():

@@ -140,6 +140,126 @@ def test_carry_correlations_from_step(model):
         views.addition.carry_correlations(model, bits=8, n=10, from_step=9 + 1)
 
 
+def test_carry_correlations_previous_column_baseline(model, corr):
+    # the previous column's bits decide the carry in unless they hold exactly one 1: a read-out of
+    # them beats one of this column's bits, which say nothing about the carry in
+    assert corr["probe"][("x_prev", "carry_in")] > corr["probe"][("x", "carry_in")] + 0.1
+    gen = torch.Generator().manual_seed(7)
+    a_bits, b_bits = addition.random_operands(100, 8, gen)
+    x, _ = addition.encode_bits(a_bits, b_bits)
+    _, carry_out = addition.add_bits(a_bits, b_bits)
+    carry_in = torch.cat([torch.zeros(100, 1, dtype=torch.long), carry_out[:, :-1]], dim=1)
+    x_prev = torch.cat([torch.zeros(100, 1, 2), x[:, :-1]], dim=1)
+    expected = views.addition._linear_probe(x_prev, carry_in)
+    assert corr["probe"][("x_prev", "carry_in")] == pytest.approx(expected)
+
+
+def test_probe_table_sets_trained_beside_untrained(model, corr):
+    other = views.addition.carry_correlations(
+        addition.make_model("gru", hidden_size=6, seed=1), bits=8, n=100
+    )
+    table = views.addition.probe_table(corr, other)
+    assert table["read from"].tolist() == ["z_t", "r_t", "h_t", "a_t, b_t", "a_t-1, b_t-1"]
+    unit, c = corr["best"][("z", "carry_in")]
+    assert table.loc[0, "best unit, trained"] == f"unit {unit + 1} ({c:+.2f})"
+    unit, c = other["best"][("r", "carry_in")]
+    assert table.loc[1, "best unit, untrained"] == f"unit {unit + 1} ({c:+.2f})"
+    assert table.loc[4, "read-out, trained"] == views.addition.share(
+        corr["probe"][("x_prev", "carry_in")]
+    )
+    out = views.addition.probe_table(corr, other, carry="carry_out")
+    assert out.loc[2, "read-out, untrained"] == views.addition.share(
+        other["probe"][("h", "carry_out")]
+    )
+    with pytest.raises(ValueError, match="carry must be"):
+        views.addition.probe_table(corr, other, carry="carry")
+
+
+# ----- words: every branch of the sentence fragments the chapter glues ---------------------------
+def test_share_never_rounds_to_all_or_none():
+    w = views.addition
+    assert w.share(1.0) == "all" and w.share(0.0) == "none"
+    assert w.share(0.99996) == "more than 99.9%" and w.share(0.00004) == "less than 0.1%"
+    assert w.share(0.963) == "96.3%" and w.share(0.999) == "99.9%"
+    with pytest.raises(ValueError, match="fraction"):
+        w.share(1.5)
+
+
+def test_gate_shares_says_a_shared_number_once():
+    w = views.addition
+    assert w.gate_shares(1.0, 1.0) == "all of the held-out steps, from either gate"
+    assert w.gate_shares(0.9631, 0.9628) == "96.3% of the held-out steps, from either gate"
+    assert (
+        w.gate_shares(0.963, 0.965)
+        == "96.3% of the held-out steps from the update gate and 96.5% from the reset gate"
+    )
+
+
+def test_of_n_every_count():
+    w = views.addition
+    assert w.of_n(0, 5, "perfect") == "none was perfect"
+    assert w.of_n(1, 5, "perfect") == "1 of 5 was perfect"
+    assert w.of_n(3, 5, "perfect") == "3 of 5 were perfect"
+    assert w.of_n(5, 5, "perfect") == "all 5 were perfect"
+    assert w.of_n(1, 1, "perfect") == "it was perfect"
+    assert w.of_n(0, 1, "perfect") == "it was not perfect"
+    with pytest.raises(ValueError, match="at most n"):
+        w.of_n(6, 5, "perfect")
+
+
+def test_count_of_every_count():
+    w = views.addition
+    assert w.count_of(0, 10_000) == "none of the 10,000"
+    assert w.count_of(1, 10_000) == "1 of the 10,000 (less than 0.1%)"
+    assert w.count_of(18, 10_000) == "18 of the 10,000 (0.2%)"
+    assert w.count_of(9_999, 10_000) == "9,999 of the 10,000 (more than 99.9%)"
+    assert w.count_of(10_000, 10_000) == "all 10,000"
+    assert w.count_of(3, 5, with_share=False) == "3 of the 5"
+    assert w.count_of(0, 5, with_share=False) == "none of the 5"
+    assert w.count_of(5, 5, with_share=False) == "all 5"
+
+
+def test_lists_of_values_and_seeds():
+    w = views.addition
+    assert w.listing([53]) == "53"
+    assert w.listing([0, 51]) == "0 and 51"
+    assert w.listing([1, 95, 1053]) == "1, 95 and 1,053"
+    assert w.seeds_text([]) == "no seed"
+    assert w.seeds_text([3]) == "seed 3"
+    assert w.seeds_text([1, 3]) == "seeds 1 and 3"
+    assert w.seeds_text([0, 2, 4]) == "seeds 0, 2 and 4"
+    with pytest.raises(ValueError, match="at least one"):
+        w.listing([])
+
+
+def test_span_and_between():
+    w = views.addition
+    assert w.span([996, 514, 700]) == "514–996"
+    assert w.span([1000, 1000]) == "1000"
+    assert w.span([65503, 65536], "{:,}") == "65,503–65,536"
+    assert w.between(14.4, 16.9) == "between 14% and 17%"
+    assert w.between(47.6, 48.4) == "48%"
+    with pytest.raises(ValueError, match="at least one"):
+        w.span([])
+
+
+def test_all_right_every_case():
+    w = views.addition
+    assert w.all_right([100] * 5, 100) == "all 5 got all 100 right"
+    assert w.all_right([0] * 5, 100) == "none got any of the 100 right"
+    assert w.all_right([1, 95, 53], 100) == "none got all 100 right (they got 1, 95 and 53)"
+    assert w.all_right([100, 53], 100) == "1 of 2 got all 100 right (the other got 53)"
+    assert (
+        w.all_right([1, 100, 90, 100, 46], 100)
+        == "2 of 5 got all 100 right (the others got 1, 90 and 46)"
+    )
+    assert w.all_right([100], 100) == "it got all 100 right"
+    assert w.all_right([53], 100) == "it got 53 of the 100 right"
+    assert w.all_right([0], 100) == "it got 0 of the 100 right"
+    with pytest.raises(ValueError, match="at most total"):
+        w.all_right([101], 100)
+
+
 def test_linear_probe_reads_a_linear_target_perfectly():
     feats = torch.rand(40, 5, 3)
     target = (feats[..., 0] > 0.5).long()

@@ -207,6 +207,65 @@ def random_operands(
     return ab[0], ab[1]
 
 
+def held_columns(a_bits: torch.Tensor, b_bits: torch.Tensor) -> torch.Tensor:
+    """Where the carry is *held*: (n, bits) bool, True in a column with exactly one 1 bit.
+
+    Such a column neither makes a carry nor stops one: ``1 + 0 + c`` writes ``1 - c`` and passes
+    ``c`` on, so over a run of them the network must remember the carry it came in with. (A column
+    ``1 + 1`` makes a carry and ``0 + 0`` stops one whatever came in: neither needs memory.)
+    a_bits, b_bits: (n, bits) 0/1, least significant first.
+    """
+    _check_bit_tensor("a_bits", a_bits)
+    _check_bit_tensor("b_bits", b_bits)
+    if a_bits.shape != b_bits.shape:
+        raise ValueError(
+            f"a_bits and b_bits must have the same shape (n, bits), got "
+            f"{_checks.shape_str(a_bits.shape)} and {_checks.shape_str(b_bits.shape)}."
+        )
+    return (a_bits.long() + b_bits.long()) == 1
+
+
+def hard_pairs(
+    n: int, bits: int, carry: int, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """n distinct random pairs in which the network must hold a carry through the whole sum.
+
+    carry=0: b is the complement of a within ``bits`` (``b = 2**bits - 1 - a``): every column holds
+    exactly one 1 bit, so the carry of 0 into column 0 is held through all ``bits`` columns; every
+    sum is ``2**bits - 1``. There are ``2**bits`` such pairs.
+    carry=1: column 0 is 1 + 1, which makes a carry, and every later column holds exactly one 1
+    bit, so that carry of 1 is held through columns 1 .. bits - 1 and written at the extra step;
+    every sum is ``2**bits``. There are ``2**(bits - 1)`` such pairs.
+    The free bits (which operand holds the 1 in each column) are fair coins from ``generator``;
+    pairs are drawn again until all n are distinct. Random pairs almost never hold a carry this long
+    (a given run of k held columns has probability 2**-k), so these are the test an "any length"
+    adder must pass. Returns (a_bits, b_bits), each (n, bits) int64, least significant first, as
+    :func:`random_operands`.
+    """
+    n, bits = _checks.positive_int("n", n), _checks.positive_int("bits", bits)
+    if isinstance(carry, bool) or carry not in (0, 1):
+        raise ValueError(f"carry must be 0 or 1 (the carry held through the sum), got {carry!r}.")
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}.")
+    free = bits - carry  # carry 1: column 0 is fixed at 1 + 1
+    if free < 63 and n > 2**free:
+        raise ValueError(
+            f"n = {n} distinct pairs do not exist: there are {2**free} pairs of {bits}-bit "
+            f"numbers that hold a carry of {carry} throughout."
+        )
+    a = torch.randint(0, 2, (n, free), generator=generator)
+    _, first = _unique_rows(a) if free else (None, [0])  # bits=1, carry=1: the one pair 1 + 1
+    while len(first) < n:  # replace repeats (only likely when few pairs exist)
+        a = torch.cat([a[first], torch.randint(0, 2, (n - len(first), free), generator=generator)])
+        _, first = _unique_rows(a)
+    a = a[first]
+    b = 1 - a
+    if carry:
+        ones = torch.ones(n, 1, dtype=torch.int64)
+        a, b = torch.cat([ones, a], dim=1), torch.cat([ones, b], dim=1)
+    return a, b
+
+
 def _pair_keys(x: torch.Tensor) -> torch.Tensor:
     """(n,) int64: one integer per pair, a * 2**bits + b, for x (n, bits + 1, 2) with 2 * bits <=
     62."""
@@ -352,9 +411,11 @@ def exact_match(pred: torch.Tensor, target: torch.Tensor) -> float:
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> dict:
-    """{"bit": per-bit accuracy, "exact": whole-sum exact match} of ``model`` on (x, y)."""
+    """{"bit": per-bit accuracy, "exact": whole-sum exact match, "right": how many sums (an int)
+    have every bit right} of ``model`` on (x, y). One batched forward pass over all n sums."""
     pred = predict_bits(model, x)
-    return {"bit": bit_accuracy(pred, y), "exact": exact_match(pred, y)}
+    right = int(_pair(pred, y).all(dim=1).sum())
+    return {"bit": bit_accuracy(pred, y), "exact": exact_match(pred, y), "right": right}
 
 
 # ----- training ---------------------------------------------------------------------------------
@@ -372,7 +433,9 @@ class AdditionRun:
     """What :func:`train_addition` returns.
 
     solved_at: the first step at which held-out exact match was 1.0 (None if it never was).
-    history: the :class:`grubook.training.History`; ``history.eval`` holds dicts {"bit", "exact"}.
+    history: the :class:`grubook.training.History`; ``history.eval`` holds dicts {"bit", "exact",
+    "right"}. batch_pairs: (steps, batch_size) int64, the pairs of every training batch as keys
+    ``a * 2**bits + b`` (None above 31 bits); :func:`trained_pairs` reads them.
     """
 
     model: SequenceModel
@@ -382,6 +445,7 @@ class AdditionRun:
     cell: str
     seed: int
     settings: dict = field(default_factory=dict)
+    batch_pairs: torch.Tensor | None = None
 
     @property
     def steps(self) -> int:
@@ -468,9 +532,17 @@ def train_addition(
         )
 
     excluded = _membership(x_val)  # held-out pairs are never trained on
+    drawn = []  # every batch's pairs, as keys (which pairs a run trained on: trained_pairs)
+
+    def make_batch(g):
+        x, y = _draw_batch(batch_size, bits, g, excluded)
+        if bits <= 31:
+            drawn.append(_pair_keys(x))
+        return x, y
+
     hist = train(
         model,
-        lambda g: _draw_batch(batch_size, bits, g, excluded),
+        make_batch,
         nn.functional.binary_cross_entropy_with_logits,
         steps=max_steps,
         lr=lr,
@@ -488,7 +560,40 @@ def train_addition(
         "eval_every": eval_every,
         "extra_steps": extra_steps,
     }
-    return AdditionRun(model, hist, state["solved_at"], state["solved_state"], cell, seed, settings)
+    return AdditionRun(
+        model,
+        hist,
+        state["solved_at"],
+        state["solved_state"],
+        cell,
+        seed,
+        settings,
+        torch.stack(drawn) if drawn else None,
+    )
+
+
+def trained_pairs(run: AdditionRun, steps: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The distinct pairs ``run`` was trained on in its first ``steps`` steps (all its steps by
+    default; ``run.solved_at`` for the model at its first 100%).
+
+    Read from the keys :func:`train_addition` kept of every batch (widths up to 31 bits). Returns
+    (a, b): 1-D int64 tensors of the operands, one entry per distinct pair, sorted by (a, b).
+    """
+    if not isinstance(run, AdditionRun):
+        raise TypeError(
+            f"run must be an AdditionRun (from train_addition), got {type(run).__name__}."
+        )
+    if run.batch_pairs is None:
+        raise ValueError(
+            f"this run kept no training pairs (it trained at bits={run.settings.get('bits')}; "
+            "train_addition keeps them up to 31 bits)."
+        )
+    steps = run.steps if steps is None else _checks.non_negative_int("steps", steps)
+    if steps > run.steps:
+        raise ValueError(f"steps must be at most the run's {run.steps} steps, got {steps}.")
+    bits = run.settings["bits"]
+    keys = torch.unique(run.batch_pairs[:steps].reshape(-1))
+    return keys >> bits, keys & ((1 << bits) - 1)
 
 
 # ----- using a trained model --------------------------------------------------------------------

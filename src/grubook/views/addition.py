@@ -115,10 +115,12 @@ def carry_correlations(
     correlations of every unit with that carry over all steps; "best": {(quantity, carry): (unit,
     correlation)} for the unit with the largest |correlation|; "probe": {(quantity, carry):
     accuracy} of a linear read-out of all units (fitted on half the sums, scored on the other
-    half), with quantity "x" (the two input bits alone) as the baseline. carry_in at step t is the
-    carry from column t - 1, which the GRU holds in h_{t-1}; carry_out is the carry that column t
-    produces. from_step: use only steps t >= from_step (1 leaves out step 0, where the carry in is
-    always 0 and the state starts from zero).
+    half), with two baselines that see no state: quantity "x" (the two input bits of column t) and
+    "x_prev" (the two bits of column t - 1; zeros at t = 0). carry_in at step t is the carry from
+    column t - 1, which the GRU holds in h_{t-1}; carry_out is the carry that column t produces.
+    from_step: use only steps t >= from_step (1 leaves out step 0, where the carry in is always 0
+    and the state starts from zero). Run it on an untrained model (:func:`grubook.tasks.addition.
+    make_model` with the run's seed) for the control: what a read-out finds before any training.
     """
     bits, from_step = _checks.positive_int("bits", bits), _checks.index("from_step", from_step)
     if not 0 <= from_step <= bits:
@@ -128,8 +130,10 @@ def carry_correlations(
     x, _ = A.encode_bits(a_bits, b_bits)
     _, carry_out = A.add_bits(a_bits, b_bits)
     carry_in = torch.cat([carry_out.new_zeros(n, 1), carry_out[:, :-1]], dim=1)
+    x_prev = torch.cat([x.new_zeros(n, 1, 2), x[:, :-1]], dim=1)
     _, z, r, h = _gru_gates(model, x)
     z, r, h, x = z[:, from_step:], r[:, from_step:], h[:, from_step:], x[:, from_step:]
+    x_prev = x_prev[:, from_step:]
     carry_in, carry_out = carry_in[:, from_step:], carry_out[:, from_step:]
     result, best, probe = {}, {}, {}
     for name, values in (("z", z), ("r", r), ("h", h)):
@@ -141,7 +145,8 @@ def carry_correlations(
             best[(name, carry_name)] = (unit, float(c[unit]))
             probe[(name, carry_name)] = _linear_probe(values, carry)
     for carry_name, carry in (("carry_in", carry_in), ("carry_out", carry_out)):
-        probe[("x", carry_name)] = _linear_probe(x, carry)  # baseline: the two input bits alone
+        probe[("x", carry_name)] = _linear_probe(x, carry)  # baselines: the input bits alone,
+        probe[("x_prev", carry_name)] = _linear_probe(x_prev, carry)  # the previous column's
     result["best"], result["probe"] = best, probe
     return result
 
@@ -221,6 +226,166 @@ def styled(table, formats: dict | None = None, wrap=()):
     if wrap:
         style = style.set_properties(subset=list(wrap), **{"overflow-wrap": "anywhere"})
     return style.format(formats) if formats else style
+
+
+def probe_table(trained: dict, untrained: dict, carry: str = "carry_in"):
+    """The carry read-outs side by side: a pandas DataFrame, one row per thing read from.
+
+    trained, untrained: :func:`carry_correlations` of the trained GRU and of the same GRU before
+    training. carry: "carry_in" or "carry_out". Rows z_t, r_t, h_t (16 units each), then the two
+    baselines that see no state (the bits of column t, the bits of column t - 1); columns: the
+    best single unit (numbered from 1) with its correlation, and how often the linear read-out is
+    right (:func:`share`), trained and untrained.
+    """
+    import pandas as pd
+
+    if carry not in ("carry_in", "carry_out"):
+        raise ValueError(f"carry must be 'carry_in' or 'carry_out', got {carry!r}.")
+
+    def unit(corr, q):
+        u, c = corr["best"][(q, carry)]
+        return f"unit {u + 1} ({c:+.2f})"  # numbered from 1, as the page names them
+
+    rows = []
+    for q, name in (("z", "z_t"), ("r", "r_t"), ("h", "h_t")):
+        rows.append(
+            {
+                "read from": name,
+                "best unit, trained": unit(trained, q),
+                "read-out, trained": share(trained["probe"][(q, carry)]),
+                "best unit, untrained": unit(untrained, q),
+                "read-out, untrained": share(untrained["probe"][(q, carry)]),
+            }
+        )
+    for q, name in (("x", "a_t, b_t"), ("x_prev", "a_t-1, b_t-1")):
+        rows.append(
+            {
+                "read from": name,
+                "best unit, trained": "",
+                "read-out, trained": share(trained["probe"][(q, carry)]),
+                "best unit, untrained": "",
+                "read-out, untrained": "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ----- words: sentence fragments the chapter glues, right for every value ----------------------
+def share(p: float) -> str:
+    """A fraction as the prose writes it, never rounded up to all or down to none: "all",
+    "more than 99.9%", "97.5%", "less than 0.1%", "none"."""
+    p = float(p)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"p must be a fraction in [0, 1], got {p}.")
+    if p == 1.0:
+        return "all"
+    if p == 0.0:
+        return "none"
+    if p > 0.999:
+        return "more than 99.9%"
+    if p < 0.001:
+        return "less than 0.1%"
+    return f"{100 * p:.1f}%"
+
+
+def gate_shares(p_update: float, p_reset: float) -> str:
+    """Two read-outs' accuracies in one phrase, without saying a number twice: "all of the held-out
+    steps, from either gate", or "99.9% of the held-out steps from the update gate and 97.5% from
+    the reset gate" (each as :func:`share` writes it)."""
+    z, r = share(p_update), share(p_reset)
+    if z == r:
+        return f"{z} of the held-out steps, from either gate"
+    return f"{z} of the held-out steps from the update gate and {r} from the reset gate"
+
+
+def of_n(k: int, n: int, what: str) -> str:
+    """k of n things are ``what``: "none was perfect", "1 of 5 was perfect", "3 of 5 were
+    perfect", "all 5 were perfect" ("it was perfect" when n is 1)."""
+    k, n = _checks.non_negative_int("k", k), _checks.positive_int("n", n)
+    if k > n:
+        raise ValueError(f"k must be at most n = {n}, got {k}.")
+    if k == 0:
+        return f"none was {what}" if n > 1 else f"it was not {what}"
+    if k == n:
+        return f"all {n} were {what}" if n > 1 else f"it was {what}"
+    return f"{k} of {n} {'was' if k == 1 else 'were'} {what}"
+
+
+def count_of(k: int, n: int, with_share: bool = True) -> str:
+    """k of n, with its :func:`share` where it helps: "none of the 10,000", "1 of the 10,000 (less
+    than 0.1%)", "18 of the 10,000 (0.2%)", "all 10,000". with_share=False leaves the share out
+    ("3 of the 5")."""
+    k, n = _checks.non_negative_int("k", k), _checks.positive_int("n", n)
+    with_share = _checks.boolean("with_share", with_share)
+    if k > n:
+        raise ValueError(f"k must be at most n = {n}, got {k}.")
+    if k == 0:
+        return f"none of the {n:,}"
+    if k == n:
+        return f"all {n:,}"
+    return f"{k:,} of the {n:,}" + (f" ({share(k / n)})" if with_share else "")
+
+
+def listing(values, fmt: str = "{:,}") -> str:
+    """Values in a sentence: "53", "0 and 51", "1, 95 and 53" (in the order given)."""
+    values = [fmt.format(v) for v in values]
+    if not values:
+        raise ValueError("values must hold at least one value.")
+    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} and {values[-1]}"
+
+
+def seeds_text(seeds) -> str:
+    """A list of seeds in words: "no seed", "seed 3", "seeds 1 and 3", "seeds 0, 2 and 4"."""
+    seeds = list(seeds)
+    if not seeds:
+        return "no seed"
+    return f"seed{'s' if len(seeds) > 1 else ''} {listing(seeds, '{}')}"
+
+
+def all_right(counts, total: int) -> str:
+    """How many models got every one of ``total`` sums right, from each model's count of right
+    sums: "all 5 got all 100 right", "3 of 5 got all 100 right (the others got 0 and 51)", "none got
+    all 100 right (they got 1, 95 and 53)", "none got any of the 100 right", and for one model "it
+    got all 100 right" or "it got 53 of the 100 right"."""
+    counts = [_checks.non_negative_int("count", c) for c in counts]
+    total = _checks.positive_int("total", total)
+    if not counts:
+        raise ValueError("counts must hold at least one model's count.")
+    if max(counts) > total:
+        raise ValueError(f"a count must be at most total = {total}, got {max(counts)}.")
+    n, others = len(counts), [c for c in counts if c != total]
+    if n == 1:
+        return (
+            f"it got all {total:,} right"
+            if not others
+            else f"it got {counts[0]:,} of the {total:,} right"
+        )
+    if not others:
+        return f"all {n} got all {total:,} right"
+    if max(counts) == 0:
+        return f"none got any of the {total:,} right"
+    if len(others) == n:
+        return f"none got all {total:,} right (they got {listing(counts)})"
+    rest = (
+        f"the other got {others[0]:,}" if len(others) == 1 else f"the others got {listing(others)}"
+    )
+    return f"{n - len(others)} of {n} got all {total:,} right ({rest})"
+
+
+def span(values, fmt: str = "{}") -> str:
+    """The lowest and highest of some values: "514–996", or one value when they are all equal
+    ("1000"). fmt formats each end (e.g. "{:,}" for "65,503–65,536")."""
+    values = list(values)
+    if not values:
+        raise ValueError("values must hold at least one number.")
+    lo, hi = min(values), max(values)
+    return fmt.format(lo) if lo == hi else f"{fmt.format(lo)}–{fmt.format(hi)}"
+
+
+def between(lo: float, hi: float, fmt: str = "{:.0f}%") -> str:
+    """A range in a sentence: "between 14.5% and 16.9%", or "15%" when both ends read the same."""
+    a, b = fmt.format(lo), fmt.format(hi)
+    return a if a == b else f"between {a} and {b}"
 
 
 # ----- the gate view: one figure function, a static driver and an explorer -----------------------
