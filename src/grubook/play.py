@@ -30,7 +30,7 @@ from .training import SequenceModel
 # the book's two losses, by the names the page uses: addition's per-bit logits, recall's value
 LOSSES = {"bce": F.binary_cross_entropy_with_logits, "mse": F.mse_loss}
 RECALL_LENGTH = 20  # chapter 3's recall task: 20 steps, the marker 10 to 19 steps before the end
-RECALL_HELDOUT = 512  # chapter 3's held-out sequences
+RECALL_HELDOUT, RECALL_HELDOUT_SEED = 512, 7  # chapter 3's held-out sequences
 
 __all__ = ["LOSSES", "train_steps", "settings"]
 
@@ -87,7 +87,7 @@ def settings() -> dict:
     recall task (its length, the delays :func:`grubook.tasks.recall.recall_batch` draws by
     default, the error of always answering 0) and the book's colours (:mod:`grubook.plotting`).
     The page reads it from its ``data-settings`` attribute."""
-    add = _defaults(addition.train_addition)
+    add, held = _defaults(addition.train_addition), _defaults(addition.heldout_set)
     lo, hi = recall.default_delay(RECALL_LENGTH)
     colors = {
         k: plotting.COLORS[k]
@@ -114,12 +114,15 @@ def settings() -> dict:
             "lr": add["lr"],
             "seed": add["seed"],
             "eval_every": add["eval_every"],
-            "heldout": 1000,
+            "max_steps": add["max_steps"],
+            "heldout": held["n"],
+            "heldout_seed": held["seed"],
         },
         "recall": {
             "length": RECALL_LENGTH,
             "delay": [lo, hi],
             "heldout": RECALL_HELDOUT,
+            "heldout_seed": RECALL_HELDOUT_SEED,
             "chance_mse": recall.CHANCE_MSE,
         },
         "colors": colors,

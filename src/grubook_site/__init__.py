@@ -3,7 +3,7 @@ into the published site, and the commands that cut notebooks, editions, slides a
 (README.md's module map lists each module). Not part of what the book teaches (that is
 :mod:`grubook`, which never imports Sphinx).
 
-The extensions (:mod:`.assets`, :mod:`.lab`, :mod:`.widgets`, :mod:`.single_page`) are enabled as
+The extensions (:mod:`.assets`, :mod:`.lab`, :mod:`.play`, :mod:`.widgets`, :mod:`.single_page`) are enabled as
 one Sphinx extension in ``_config.yml``::
 
     sphinx:
@@ -12,12 +12,12 @@ one Sphinx extension in ``_config.yml``::
 
 from __future__ import annotations
 
-from . import assets, lab, single_page, widgets
+from . import assets, lab, play, single_page, widgets
 
 __version__ = "0.1.0"
 
 
 def setup(app):
-    for module in (assets, lab, single_page, widgets):
+    for module in (assets, lab, play, single_page, widgets):
         module.setup(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": __version__}
