@@ -3,8 +3,8 @@ into the published site, and the commands that cut notebooks, editions, slides a
 (README.md's module map lists each module). Not part of what the book teaches (that is
 :mod:`grubook`, which never imports Sphinx).
 
-The extensions (:mod:`.assets`, :mod:`.lab`, :mod:`.play`, :mod:`.widgets`, :mod:`.single_page`) are enabled as
-one Sphinx extension in ``_config.yml``::
+The extensions (:mod:`.assets`, :mod:`.lab`, :mod:`.play`, :mod:`.widgets`,
+:mod:`.single_page`) are enabled as one Sphinx extension in ``_config.yml``::
 
     sphinx:
       extra_extensions: [grubook_site]

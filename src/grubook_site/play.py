@@ -55,3 +55,23 @@ def setup(app):
     app.add_directive("playground", PlaygroundDirective)
     app.connect("html-page-context", _page)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "0.1"}
+
+
+# ---------------------------------------------------------------------------------------------
+# the speed of one training step in the page (the browser test prints it, `python -m
+# benchmarks` tabulates it)
+
+PAGE = "book/playground.html"
+STEP = {"hidden_size": 16, "batch_size": 32, "bits": 8, "steps": 200, "warmup": 20}
+LIMIT_MS = 16  # the issue's bar: one step must fit in one frame at 60 frames a second
+
+_BENCH_JS = "return window.grubookPlay.benchmark(arguments[0]);"
+
+
+def step_times(driver, cells=("rnn", "gru", "lstm"), **sizes) -> dict[str, dict]:
+    """{cell: {"median": ms, "times": [ms, ...]}}: one training step of the page's engine
+    (drawing a batch of sums, forward, backpropagation through time, Adam), timed with
+    ``performance.now()`` in the page open in ``driver`` (the playground page), at :data:`STEP`'s
+    sizes unless ``sizes`` says otherwise."""
+    settings = {**STEP, **sizes}
+    return {cell: driver.execute_script(_BENCH_JS, {**settings, "cell": cell}) for cell in cells}
