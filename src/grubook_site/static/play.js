@@ -532,18 +532,26 @@
     return additionBits(a, b);
   };
 
-  AdditionTask.prototype.score = function (out, y) {  // out, y: per step (n) arrays
-    var n = y[0].length, right = 0, bits = 0;
+  /* Held-out scores are counted over chunks of the held-out set: tally adds one chunk's
+     (out, y: per step arrays of its n sequences' outputs) to `sum`; result turns the sum into
+     {exact, bit} (addition) or {mse} (recall). */
+  AdditionTask.prototype.tally = function (sum, out, y) {
+    var n = y[0].length;
     for (var i = 0; i < n; i++) {
       var all = true;
       for (var t = 0; t < out.length; t++) {
         var ok = (out[t][i] > 0 ? 1 : 0) === y[t][i];
-        bits += ok ? 1 : 0;
+        sum.bits += ok ? 1 : 0;
         all = all && ok;
       }
-      right += all ? 1 : 0;
+      sum.right += all ? 1 : 0;
     }
-    return { exact: right / n, bit: bits / (n * out.length) };
+    sum.n += n;
+    sum.steps = out.length;
+  };
+
+  AdditionTask.prototype.result = function (sum) {
+    return { exact: sum.right / sum.n, bit: sum.bits / (sum.n * sum.steps) };
   };
 
   AdditionTask.prototype.example = function (i) {
@@ -576,15 +584,17 @@
 
   RecallTask.prototype.batch = function (size) { return this.draw(size, this.rand); };
 
-  RecallTask.prototype.score = function (out, y) {
-    var o = out[0], t = y[0], s = 0;
-    for (var i = 0; i < o.length; i++) s += (o[i] - t[i]) * (o[i] - t[i]);
-    return { mse: s / o.length };
+  RecallTask.prototype.tally = function (sum, out, y) {
+    var o = out[0], t = y[0];
+    for (var i = 0; i < o.length; i++) sum.sse += (o[i] - t[i]) * (o[i] - t[i]);
+    sum.n += o.length;
   };
+
+  RecallTask.prototype.result = function (sum) { return { mse: sum.sse / sum.n }; };
 
   RecallTask.prototype.example = function (i) {
     var d = this.heldout.delays[i], x = this.heldout.x[i];
-    return { label: "marked value " + x[x.length - 1 - d][0].toFixed(2) + ", " + d +
+    return { label: "marked value " + num(x[x.length - 1 - d][0], 2) + ", " + d +
       " steps before the end", x: x, y: [this.heldout.y[i]] };
   };
 
@@ -844,6 +854,7 @@
 
     /* --- the state --- */
     var task = null, runs = [], step = 0, running = false, raf = null, maxSteps = A.max_steps;
+    var job = null;  // the held-out evaluation under way
 
     function cells() { return ctl.cell.value === "all" ? ["rnn", "gru", "lstm"] : [ctl.cell.value]; }
 
@@ -870,7 +881,10 @@
       });
       task.prepared = batchOf(runs[0].net, task.heldout, 0);
       step = 0;
+      job = null;
+      pending = null;
       evaluate();
+      flush();
       exampleSel.textContent = "";
       for (var i = 0; i < 6; i++) {
         exampleSel.appendChild(el("option", { value: String(i) }, task.example(i).label));
@@ -879,36 +893,77 @@
       runs.forEach(function (r, k) {
         viewSel.appendChild(el("option", { value: String(k) }, CELL_LABELS[r.cell]));
       });
+      viewSel.value = String(Math.max(0, cells().indexOf("gru")));  // the book's cell first
       viewSel.disabled = runs.length === 1;
       draw(true);
       if (announce) say("Reset: a new " + runs.map(function (r) { return CELL_LABELS[r.cell]; })
         .join(", ") + " from seed " + seed + ".");
     }
 
+    /* The held-out evaluation is a job done in chunks between training steps (a large network
+       on 1000 sums would hold up a frame); training waits until it is done, so each score is
+       that of the step it names. */
+    var CHUNK = 50;
+    var FRAME_MS = 8;  // training and evaluating per frame; the rest of the frame draws
+
     function evaluate() {
-      runs.forEach(function (r) {
-        var f = r.net.forward(task.prepared.xs, task.prepared.B);
-        var res = task.score(f.out, task.prepared.ys);
-        r.evalSteps.push(step); r.evals.push(res);
-        if (r.solvedAt === null && task.kind === "addition" && res.exact === 1) {
-          r.solvedAt = step;
-          say("The " + CELL_LABELS[r.cell] + " adds every held-out pair right at step " +
-            step + ".");
-        }
-      });
+      job = { step: step, k: 0, i: 0, sums: runs.map(function () {
+        return { n: 0, right: 0, bits: 0, steps: 0, sse: 0 }; }) };
     }
 
-    function oneStep() {
-      var batch = batchOf(runs[0].net, task.batch(Number(ctl.batch.value)), 0);
+    function evalChunk() {
+      var P = task.prepared, r = runs[job.k], end = Math.min(job.i + CHUNK, P.B), i0 = job.i;
+      var I = r.net.config.input_size, O = r.net.config.output_size;
+      var f = r.net.forward(P.xs.map(function (x) { return x.subarray(i0 * I, end * I); }),
+        end - i0);
+      task.tally(job.sums[job.k], f.out, P.ys.map(function (y) {
+        return y.subarray(i0 * O, end * O); }));
+      job.i = end;
+      if (end < P.B) return;
+      var res = task.result(job.sums[job.k]);
+      r.evalSteps.push(job.step); r.evals.push(res);
+      if (r.solvedAt === null && task.kind === "addition" && res.exact === 1) {
+        r.solvedAt = job.step;
+        say("The " + CELL_LABELS[r.cell] + " adds every held-out pair right at step " +
+          job.step + ".");
+      }
+      job.k += 1; job.i = 0;
+      if (job.k === runs.length) job = null;
+    }
+
+    function flush() { while (job) evalChunk(); }
+
+    function finish() {  // the step under way, then its evaluation
+      while (pending) if (!partStep()) break;
+      flush();
+    }
+
+    /* One training step is one step of each run on the same batch, taken one run at a time
+       (`part` of it done so far), so that three large networks do not hold up one frame. */
+    var pending = null;
+
+    function partStep() {
+      if (!pending) pending = { batch: batchOf(runs[0].net, task.batch(Number(ctl.batch.value)),
+        0), k: 0 };
+      var r = runs[pending.k];
       try {
-        runs.forEach(function (r) { r.losses.push(r.trainer.stepPrepared(batch)); });
+        r.losses.push(r.trainer.stepPrepared(pending.batch));
       } catch (e) {
         stop();
+        pending = null;
         say("Training stopped: " + e.message.replace("grubookPlay: ", ""));
         return false;
       }
+      pending.k += 1;
+      if (pending.k < runs.length) return true;
+      pending = null;
       step += 1;
       if (step % A.eval_every === 0) evaluate();
+      return true;
+    }
+
+    function oneStep() {
+      do { if (!partStep()) return false; } while (pending);
       return true;
     }
 
@@ -916,12 +971,14 @@
       raf = null;
       if (!running) return;
       var want = Number(ctl.speed.value), start = performance.now(), done = 0;
-      while (done < want && step < maxSteps && performance.now() - start < 12) {
-        if (!oneStep()) return;
-        done += 1;
+      while (performance.now() - start < FRAME_MS) {
+        if (job) { evalChunk(); continue; }
+        if (!pending && (done >= want || step >= maxSteps)) break;
+        if (!partStep()) return;
+        if (!pending) done += 1;
       }
       draw(false);
-      if (step >= maxSteps) {
+      if (step >= maxSteps && !job) {
         stop();
         say("Stopped after " + step + " steps, the most one run takes here. " + summary());
         return;
@@ -1102,12 +1159,15 @@
     }
 
     trainBtn.addEventListener("click", function () {
-      if (running) { stop(); draw(true); say("Paused at step " + step + ". " + summary()); }
+      if (running) {
+        stop(); finish(); draw(true);
+        say("Paused at step " + step + ". " + summary());
+      }
       else start();
     });
     stepBtn.addEventListener("click", function () {
-      stop();
-      if (step < maxSteps && oneStep()) draw(true);
+      stop(); finish();
+      if (step < maxSteps && oneStep()) { flush(); draw(true); }
       say("Step " + step + ".");
     });
     resetBtn.addEventListener("click", function () { reset(true); });
