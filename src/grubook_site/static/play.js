@@ -850,6 +850,13 @@
     var tryOut = el("p", { class: "grubook-play-answer", "aria-live": "off",
       "data-part": "try-answer" });
     tryBox.appendChild(tryOut);
+    var keep = el("div", { class: "grubook-play-buttons" });
+    var keepBtn = el("button", { type: "button", class: "btn", "data-part": "keep" },
+      "Use this GRU in chapter 5's lab");
+    keep.appendChild(keepBtn);
+    tryBox.appendChild(keep);
+    var kept = el("p", { class: "grubook-play-help", "data-part": "kept" });
+    tryBox.appendChild(kept);
     root.appendChild(tryBox);
 
     /* --- the state --- */
@@ -1171,6 +1178,30 @@
       say("Step " + step + ".");
     });
     resetBtn.addEventListener("click", function () { reset(true); });
+    /* chapter 5's adder (static/lab.js) reads the GRU from localStorage under this key */
+    keepBtn.addEventListener("click", function () {
+      var r = runs.filter(function (x) { return x.cell === "gru"; })[0];
+      kept.textContent = "";
+      if (!r || task.kind !== "addition") {
+        kept.textContent = "Train a GRU on the addition task first.";
+        return;
+      }
+      finish();
+      var doc = { format: "grubook-lab 1", config: r.net.config, readout: "sigmoid",
+        state_dict: r.net.stateDict() };
+      try {
+        window.localStorage.setItem("grubook-play-adder", JSON.stringify(doc));
+      } catch (e) {
+        kept.textContent = "This browser would not keep it (" + e.message + ").";
+        return;
+      }
+      kept.appendChild(document.createTextNode("Kept in this browser, as trained for " + step +
+        " steps: "));
+      kept.appendChild(el("a", { href: "05-addition-task.html#ask-the-model" },
+        "chapter 5's lab"));
+      kept.appendChild(document.createTextNode(" now offers it beside the chapter's model."));
+      say("Kept: chapter 5's lab now offers this GRU.");
+    });
     ["cell", "task", "hidden", "lr", "batch"].forEach(function (k) {
       ctl[k].addEventListener("change", function () { reset(true); });
     });
