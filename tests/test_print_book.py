@@ -18,7 +18,11 @@ def test_the_pages_are_those_of_the_toc_in_order_with_their_parts():
     entries = book.toc_entries(ROOT / "_toc.yml")
     assert entries[0] == (None, "book/intro.html")
     chapters = [f"book/{c.stem}.html" for c in book.chapters()]
-    assert [p for c, p in entries if c == "Chapters"] == chapters and len(chapters) == 6
+    in_part = [p for c, p in entries if c == "Chapters"]
+    assert [p for p in in_part if book.is_chapter(p)] == chapters and len(chapters) == 6
+    # the one unnumbered page among the chapters: the playground, after chapter 5
+    assert [p for p in in_part if not book.is_chapter(p)] == ["book/playground.html"]
+    assert in_part.index("book/playground.html") == in_part.index(chapters[4]) + 1
     assert [p for p in book.toc_pages() if book.is_chapter(p)] == chapters  # the numbered pages
     assert {c for c, _ in entries} == {None, "Chapters", "For teachers", "Reference"}
 

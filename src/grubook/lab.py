@@ -48,6 +48,7 @@ CONFIG_KEYS = ("cell", "input_size", "hidden_size", "output_size", "num_layers",
 READOUTS = ("sigmoid", "identity")
 
 __all__ = [
+    "model_doc",
     "export_model",
     "load_model",
     "read_file",
@@ -72,17 +73,19 @@ def _config(model: SequenceModel) -> dict:
 
 def _short(values: torch.Tensor):
     """A float32 tensor as nested lists of the shortest decimals that read back as the same
-    float32."""
+    float32; a float64 one as its exact values (each reads back as the same float64)."""
+    if values.dtype == torch.float64:
+        return values.detach().cpu().tolist()
     arr = values.detach().cpu().to(torch.float32).numpy()
     flat = [float(str(v)) for v in arr.reshape(-1)]
     return np.array(flat, dtype=object).reshape(arr.shape).tolist() if arr.ndim else flat[0]
 
 
-def export_model(model: SequenceModel, path, readout: str = "sigmoid", examples=None) -> Path:
-    """Write ``model`` (a :class:`SequenceModel`) to ``path`` as JSON (format in the module
-    docstring); folders are created. ``examples``: None, or input sequences for the page's
-    presets, a tensor (batch, time, input_size) or a list of (time, input_size) ones. Returns the
-    path."""
+def model_doc(model: SequenceModel, readout: str = "sigmoid", examples=None) -> dict:
+    """The document :func:`export_model` writes, as a dict (format in the module docstring).
+    ``examples``: None, or input sequences for the page's presets, a tensor (batch, time,
+    input_size) or a list of (time, input_size) ones. A float64 model keeps its parameters
+    exactly (the playground's engine trains from them, ``grubook.play``)."""
     if not isinstance(model, SequenceModel):
         raise TypeError(f"model must be a grubook SequenceModel, got {type(model).__name__}.")
     if readout not in READOUTS:
@@ -106,6 +109,13 @@ def export_model(model: SequenceModel, path, readout: str = "sigmoid", examples=
     doc = {"format": FORMAT, "config": _config(model), "readout": readout, "state_dict": state}
     if seqs:
         doc["examples"] = seqs
+    return doc
+
+
+def export_model(model: SequenceModel, path, readout: str = "sigmoid", examples=None) -> Path:
+    """Write ``model`` (a :class:`SequenceModel`) to ``path`` as JSON (:func:`model_doc`);
+    folders are created. Returns the path."""
+    doc = model_doc(model, readout, examples)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -3,8 +3,8 @@ into the published site, and the commands that cut notebooks, editions, slides a
 (README.md's module map lists each module). Not part of what the book teaches (that is
 :mod:`grubook`, which never imports Sphinx).
 
-The extensions (:mod:`.cache`, :mod:`.assets`, :mod:`.lab`, :mod:`.widgets`, :mod:`.single_page`)
-are enabled as one Sphinx extension in ``_config.yml``::
+The extensions (:mod:`.cache`, :mod:`.assets`, :mod:`.lab`, :mod:`.play`, :mod:`.widgets`,
+:mod:`.single_page`) are enabled as one Sphinx extension in ``_config.yml``::
 
     sphinx:
       extra_extensions: [grubook_site]
@@ -12,12 +12,12 @@ are enabled as one Sphinx extension in ``_config.yml``::
 
 from __future__ import annotations
 
-from . import assets, cache, lab, single_page, widgets
+from . import assets, cache, lab, play, single_page, widgets
 
 __version__ = "0.1.0"
 
 
 def setup(app):
-    for module in (cache, assets, lab, single_page, widgets):
+    for module in (cache, assets, lab, play, single_page, widgets):
         module.setup(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": __version__}

@@ -188,7 +188,7 @@ def _collect(app, config) -> None:
     modules = copy_packages(NPM_ASSETS, out, ExtensionError, Path(app.confdir))
     check_plotly_version(modules)
     names = (PAGE_CSS, PAGE_SCRIPT, FIGURE_CSS, FIGURE_SCRIPT, PRINT_CSS, PRINT_SCRIPT)
-    for name in (*names, "lab.js", "lab.css"):
+    for name in (*names, "lab.js", "lab.css", "play.js", "play.css"):
         sync(STATIC / name, out / name, ())
 
     config.html_static_path = list(config.html_static_path) + [os.fspath(out)]

@@ -47,6 +47,12 @@ def _delay_range(delay, length: int) -> tuple[int, int]:
     return lo, hi
 
 
+def default_delay(length: int) -> tuple[int, int]:
+    """The delays (lo, hi) :func:`recall_batch` draws from when ``delay`` is None: the marker
+    falls in the first half of the sequence."""
+    return length // 2, length - 1
+
+
 def recall_batch(
     batch_size: int,
     length: int,
@@ -70,7 +76,7 @@ def recall_batch(
         raise ValueError(
             f"length must be at least 2 (a marked step and a step to answer at), got {length}."
         )
-    lo, hi = _delay_range((length // 2, length - 1) if delay is None else delay, length)
+    lo, hi = _delay_range(default_delay(length) if delay is None else delay, length)
     values = torch.rand(batch_size, length, generator=generator, dtype=dtype) * 2 - 1
     delays = torch.randint(lo, hi + 1, (batch_size,), generator=generator)
     marked = length - 1 - delays  # index of the marked step in each sequence

@@ -306,6 +306,31 @@
       function (e) { show("(the model could not be loaded: " + e.message + ")"); });
   }
 
+  /* ----- the GRU a reader trained in the playground (book/playground.md) ---------------------- */
+  /* The playground leaves it in localStorage under PLAY_KEY (the reader's choice there); an
+     adder then offers a toggle, outside the lab, that redraws the lab on that model (loaded
+     under a URL of its own, PLAY_URL) or on the chapter's. */
+  var PLAY_KEY = "grubook-play-adder", PLAY_URL = "grubook-playground:adder";
+
+  function offerPlayground(root, index) {
+    var doc = null, chapter = root.getAttribute("data-weights");
+    try { doc = JSON.parse(window.localStorage.getItem(PLAY_KEY) || "null"); } catch (e) { return; }
+    if (!doc || !doc.config || doc.config.cell !== "gru" || !doc.config.per_step) return;
+    try { cache[PLAY_URL] = Promise.resolve(prepare(doc)); } catch (e) { return; }
+    var btn = el("button", { type: "button", class: "btn grubook-lab-mine", "aria-pressed": "false",
+      "data-part": "playground-model" }, "Use the GRU you trained in the playground");
+    btn.style.border = "1px solid currentColor";
+    btn.style.margin = "0.5rem 0";
+    btn.addEventListener("click", function () {
+      var on = btn.getAttribute("aria-pressed") !== "true";
+      btn.setAttribute("aria-pressed", on ? "true" : "false");
+      root.dataset.ready = "";
+      root.setAttribute("data-weights", on ? PLAY_URL : chapter);
+      adder(root, index);
+    });
+    root.parentNode.insertBefore(btn, root);
+  }
+
   /* ----- turn the gates (chapter 3) ----------------------------------------------------------- */
   var HCOL = { neg: [230, 159, 0], pos: [0, 0, 0] };  // h_t: orange (-1), white (0), black (+1)
   var LINE = { h: "#000000", z: "#0072B2", r: "#D55E00", out: "#0072B2", target: "#000000" };
@@ -694,6 +719,7 @@
   function start() {
     document.querySelectorAll('.grubook-lab[data-lab="adder"]').forEach(adder);
     document.querySelectorAll('.grubook-lab[data-lab="gates"]').forEach(gatesLab);
+    document.querySelectorAll('.grubook-lab[data-lab="adder"]').forEach(offerPlayground);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
