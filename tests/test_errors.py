@@ -174,7 +174,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from test_energy import raw_vic, write  # noqa: E402
 
-from grubook import energy, exercises, lab, views  # noqa: E402
+from grubook import energy, exercises, lab, play, views  # noqa: E402
 from grubook.energy import DataFileError  # noqa: E402
 from grubook.tasks import addition  # noqa: E402
 from grubook.training import DivergenceError, SequenceModel, train  # noqa: E402
@@ -241,6 +241,16 @@ def a_week(units=3, hours=5):
 
 
 RECALL = SequenceModel("gru", 2, 4, 1), torch.zeros(3, 5, 2), torch.zeros(3, 1)
+mse_loss = torch.nn.functional.mse_loss
+PLAY_MODEL = SequenceModel("gru", 2, 3, 1, per_step=True).double()
+
+
+@functools.cache
+def prep_24():
+    """A small Prepared series (the alphas are checked before anything is fitted)."""
+    return energy.prepare(energy.load_vic_elec(), lookback=24)
+
+
 ADDING = SequenceModel("gru", 2, 4, 1), SequenceModel("lstm", 2, 3, 1), torch.zeros(3, 5, 2)
 SEED_RANGE = r"seed must be an integer from -2\*\*63 to 2\*\*64 - 1 \(the 64-bit range torch"
 
@@ -846,6 +856,131 @@ BAD_INPUTS = [
         TypeError,
         r"steps must be a positive integer, got 2.5 \(float\)",
     ),  # was: torch's "randn() received an invalid combination of arguments"
+    # --- devices, training and scaling (issue 26, the rest) ---------------------------------------
+    *[
+        (
+            f"{cls.__name__} x on meta",
+            lambda t, cls=cls: cls(2, 3)(torch.zeros(4, 1, 2, device="meta")),
+            ValueError,
+            r"x is on device 'meta' but the layer's weights are on 'cpu'",
+        )  # was: torch's "Input and parameter tensors are not at the same device"
+        for cls in (grubook.RNN, grubook.GRU, grubook.LSTM)
+    ],
+    *[
+        (
+            f"{cls.__name__} x on meta",
+            lambda t, cls=cls: cls(2, 3)(torch.zeros(4, 2, device="meta")),
+            ValueError,
+            r"x is on device 'meta' but the cell's weights are on 'cpu'",
+        )  # was: torch's "Tensor on device cpu is not on the expected device meta!"
+        for cls in (grubook.RNNCell, grubook.GRUCell, grubook.LSTMCell)
+    ],
+    (
+        "GRU h0 on meta",
+        lambda t: grubook.GRU(2, 3)(torch.zeros(4, 1, 2), torch.zeros(1, 1, 3, device="meta")),
+        ValueError,
+        r"h0 is on device 'meta' but x is on 'cpu'",
+    ),
+    (
+        "LSTMCell c on meta",
+        lambda t: grubook.LSTMCell(2, 3)(
+            torch.zeros(1, 2), (torch.zeros(1, 3), torch.zeros(1, 3, device="meta"))
+        ),
+        ValueError,
+        r"c is on device 'meta' but x is on 'cpu'",
+    ),
+    (
+        "train y of another batch size",
+        lambda t: train(*RECALL[:1], lambda g: (RECALL[1], torch.zeros(4, 1)), mse_loss, 1),
+        ValueError,
+        r"loss_fn\(model\(x\), y\) failed at step 1 on the model's output \(3, 1\) and y \(4, 1\)",
+    ),  # was: torch's "The size of tensor a (3) must match the size of tensor b (4)"
+    (
+        "train make_batch returns one tensor",
+        lambda t: train(RECALL[0], lambda g: (RECALL[1],), mse_loss, 1),
+        TypeError,
+        r"make_batch\(generator\) must return a pair \(x, y\), got tuple of length 1",
+    ),  # was: Python's "not enough values to unpack"
+    (
+        "train model without parameters",
+        lambda t: train(torch.nn.Identity(), lambda g: RECALL[1:], mse_loss, 1),
+        ValueError,
+        r"model has no trainable parameters",
+    ),  # was: torch's "optimizer got an empty parameter list"
+    (
+        "train model not a module",
+        lambda t: train("gru", lambda g: RECALL[1:], mse_loss, 1),
+        TypeError,
+        r"model must be a torch.nn.Module, got str",
+    ),  # was: "'str' object has no attribute 'parameters'"
+    (
+        "chronological_split of an empty index",
+        lambda t: energy.chronological_split(pd.DatetimeIndex([])),
+        ValueError,
+        r"index is empty",
+    ),  # was: pandas' KeyError -1
+    (
+        "chronological_split of a table",
+        lambda t: energy.chronological_split(pd.DataFrame({"load": [1.0]})),
+        TypeError,
+        r"index must be a pandas DatetimeIndex \(a table's .index\), got DataFrame",
+    ),
+    (
+        "chronological_split out of order",
+        lambda t: energy.chronological_split(pd.date_range("2020", periods=9, freq="h")[::-1]),
+        ValueError,
+        r"index must be in time order",
+    ),
+    (
+        "MinMaxScaler.fit empty",
+        lambda t: energy.MinMaxScaler().fit(np.zeros((0, 2))),
+        ValueError,
+        r"MinMaxScaler.fit: values is empty",
+    ),  # was: numpy's "zero-size array to reduction operation minimum"
+    (
+        "MinMaxScaler.fit NaN",
+        lambda t: energy.MinMaxScaler().fit([1.0, NAN]),
+        ValueError,
+        r"MinMaxScaler.fit: values has 1 non-finite value",
+    ),  # was: silently NaN for every transformed value
+    (
+        "MinMaxScaler.transform before fit",
+        lambda t: energy.MinMaxScaler().transform([1.0]),
+        RuntimeError,
+        r"MinMaxScaler.transform: call fit\(values\) first",
+    ),
+    (
+        "tutorial_smape negative",
+        lambda t: energy.tutorial_smape([1.0, -1.0], [1.0, 1.0]),
+        ValueError,
+        r"tutorial_smape: `forecast` must be zero or more .* got -1.0 at index 1",
+    ),  # was: a division by zero, inf
+    (
+        "fit_linear alphas text",
+        lambda t: energy.fit_linear(prep_24(), alphas=["a"]),
+        TypeError,
+        r"alphas\[0\] must be a number, got 'a' \(str\)",
+    ),  # was: Python's "could not convert string to float: 'a'"
+    (
+        "play.train_steps negative lr",
+        lambda t: play.train_steps(PLAY_MODEL, [], lr=-1, loss="bce"),
+        ValueError,
+        r"lr must be a positive number, got -1.0",
+    ),  # was: torch's "Invalid learning rate: -1"
+    (
+        "play.train_steps y of another shape",
+        lambda t: play.train_steps(
+            PLAY_MODEL, [{"x": [[[0.0, 0.0]]], "y": [[0.0]]}], lr=1e-2, loss="bce"
+        ),
+        ValueError,
+        r"batches\[0\]\['y'\] must have the shape of the model's output \(1, 1, 1\), got \(1, 1\)",
+    ),  # was: torch's "Target size ... must be the same as input size", from inside the loss
+    (
+        "fit_linear alphas negative",
+        lambda t: energy.fit_linear(prep_24(), alphas=[1.0, -1.0]),
+        ValueError,
+        r"alphas\[1\] must be a number >= 0",
+    ),
 ]
 
 
@@ -1165,3 +1300,9 @@ def test_the_prerequisite_check_names_the_version_behind_a_pyenv_shim(tmp_path):
     _fake(tmp_path, "python3", "echo 'python3: broken' >&2; exit 1")  # not pyenv: its own words
     result = _check("python3", str(tmp_path))
     assert "'python3' was found but does not run (python3: broken)" in result.stderr
+
+
+def test_tutorial_smape_counts_a_zero_pair_as_zero_and_is_a_quarter_of_smape():
+    f, a = [0.0, 1.0, 5.0], [0.0, 3.0, 4.0]
+    assert energy.tutorial_smape(f, a) == pytest.approx(energy.smape(f, a) / 4)
+    assert energy.tutorial_smape([0.0], [0.0]) == 0.0  # was NaN (0 / 0)

@@ -221,8 +221,19 @@ def same_dtype(name: str, value: torch.Tensor, reference: torch.Tensor, ref_name
         )
 
 
-def cell_input(x, input_size: int, dtype: torch.dtype) -> torch.Tensor:
-    """Check a cell's input: (batch, input_size) or (input_size,)."""
+def same_device(name: str, value: torch.Tensor, reference: str, device: torch.device) -> None:
+    """Refuse ``value`` on another device than ``reference`` (the weights, or ``x``): torch's own
+    message names neither argument."""
+    if value.device != torch.device(device):
+        raise ValueError(
+            f"{name} is on device {value.device.type!r} but {reference} on {device.type!r}; "
+            f"move one of them (e.g. {name}.to({device.type!r}))."
+        )
+
+
+def cell_input(x, input_size: int, dtype: torch.dtype, device=None) -> torch.Tensor:
+    """Check a cell's input: (batch, input_size) or (input_size,), of the weights' ``dtype`` and on
+    their ``device``."""
     float_tensor("x", x)
     if x.dim() not in (1, 2) or x.shape[-1] != input_size:
         raise ValueError(
@@ -234,6 +245,8 @@ def cell_input(x, input_size: int, dtype: torch.dtype) -> torch.Tensor:
             f"x has dtype {x.dtype} but the cell's weights are {dtype}; "
             f"convert one of them (e.g. cell.to({x.dtype}) or x.to({dtype}))."
         )
+    if device is not None:
+        same_device("x", x, "the cell's weights are", device)
     return x
 
 
@@ -246,6 +259,7 @@ def cell_state(name: str, h, x: torch.Tensor, hidden_size: int) -> torch.Tensor:
     what = "(batch, hidden_size)" if x.dim() == 2 else "(hidden_size,)"
     expect_shape(name, h, expected, what)
     same_dtype(name, h, x, "x")
+    same_device(name, h, "x is", x.device)
     return h
 
 

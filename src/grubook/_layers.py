@@ -173,6 +173,7 @@ class RecurrentLayer(nn.Module):
                 f"x has dtype {x.dtype} but the layer's weights are {weight.dtype}; "
                 f"convert one of them (e.g. model.to({x.dtype}) or x.to({weight.dtype}))."
             )
+        _checks.same_device("x", x, "the layer's weights are", weight.device)
         unbatched = x.dim() == 2
         if unbatched:
             x = x.unsqueeze(1)
@@ -194,6 +195,7 @@ class RecurrentLayer(nn.Module):
         else:
             _checks.expect_shape(name, h, full, "(num_layers, batch, hidden_size)")
         _checks.same_dtype(name, h, x, "x")
+        _checks.same_device(name, h, "x is", x.device)
         return h
 
     # ----- the stack of layers ------------------------------------------------------------------

@@ -110,7 +110,7 @@ class GRUCell(nn.Module):
 
     def step(self, x, h=None) -> tuple[torch.Tensor, GRUGates]:
         """One step that also returns the gates: ``(h_t, GRUGates(update, reset, candidate))``."""
-        x = _checks.cell_input(x, self.input_size, self.weight_ih.dtype)
+        x = _checks.cell_input(x, self.input_size, self.weight_ih.dtype, self.weight_ih.device)
         h = _checks.cell_state("h", h, x, self.hidden_size)
         return gru_step(
             x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.reset_after

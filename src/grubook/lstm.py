@@ -94,7 +94,7 @@ class LSTMCell(nn.Module):
 
     def step(self, x, state=None):
         """One step that also returns the gates: ``((h_t, c_t), LSTMGates(...))``."""
-        x = _checks.cell_input(x, self.input_size, self.weight_ih.dtype)
+        x = _checks.cell_input(x, self.input_size, self.weight_ih.dtype, self.weight_ih.device)
         if state is None:
             state = (None, None)
         if not isinstance(state, (tuple, list)) or len(state) != 2:

@@ -23,7 +23,7 @@ import inspect
 import torch
 from torch.nn import functional as F
 
-from . import plotting
+from . import _checks, plotting
 from .tasks import addition, recall
 from .training import SequenceModel
 
@@ -55,16 +55,31 @@ def train_steps(
         raise TypeError(f"model must be a grubook SequenceModel, got {type(model).__name__}.")
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}.")
+    lr = _checks.positive_number("lr", lr)
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise TypeError(f"betas must be a pair of numbers in [0, 1), got {betas!r}.")
+    for name, beta in zip(("betas[0]", "betas[1]"), betas):
+        if not 0 <= _checks.finite_number(name, beta) < 1:
+            raise ValueError(f"{name} must be in [0, 1), got {beta}.")
+    eps = _checks.positive_number("eps", eps)
     dtype = model.head.weight.dtype
-    opt = torch.optim.Adam(model.parameters(), lr=lr, betas=betas, eps=eps)
+    opt = torch.optim.Adam(model.parameters(), lr=lr, betas=tuple(betas), eps=eps)
     losses = []
     model.train()
     for i, batch in enumerate(batches):
         if not isinstance(batch, dict) or set(batch) != {"x", "y"}:
             raise ValueError(f"batches[{i}] must be a dict with the keys 'x' and 'y'.")
-        x = torch.as_tensor(batch["x"], dtype=dtype)
-        y = torch.as_tensor(batch["y"], dtype=dtype)
-        value = LOSSES[loss](model(x), y)
+        x, y = (
+            torch.as_tensor(_checks.float_array(f"batches[{i}]['{k}']", batch[k]), dtype=dtype)
+            for k in ("x", "y")
+        )
+        out = model(x)
+        if out.shape != y.shape:
+            raise ValueError(
+                f"batches[{i}]['y'] must have the shape of the model's output "
+                f"{_checks.shape_str(out.shape)}, got {_checks.shape_str(y.shape)}."
+            )
+        value = LOSSES[loss](out, y)
         opt.zero_grad()
         value.backward()
         opt.step()

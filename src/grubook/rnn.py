@@ -69,7 +69,7 @@ class RNNCell(nn.Module):
         init_uniform(self, self.hidden_size)
 
     def forward(self, x, h=None) -> torch.Tensor:
-        x = _checks.cell_input(x, self.input_size, self.weight_ih.dtype)
+        x = _checks.cell_input(x, self.input_size, self.weight_ih.dtype, self.weight_ih.device)
         h = _checks.cell_state("h", h, x, self.hidden_size)
         return rnn_step(
             x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity

@@ -158,14 +158,35 @@ def train(
     for name, fn in (("evaluate", evaluate), ("stop_when", stop_when)):
         if fn is not None and not callable(fn):
             raise TypeError(f"{name} must be a function or None, got {type(fn).__name__}.")
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}.")
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError("model has no trainable parameters (none with requires_grad=True).")
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     hist = History()
     start = time.perf_counter()
     for step in range(1, steps + 1):
         model.train()
-        x, y = make_batch(gen)
-        loss = loss_fn(model(x), y)
+        batch = make_batch(gen)
+        if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+            raise TypeError(
+                f"make_batch(generator) must return a pair (x, y), got {type(batch).__name__}"
+                + (f" of length {len(batch)}." if isinstance(batch, (tuple, list)) else ".")
+            )
+        x, y = batch
+        out = model(x)
+        try:
+            loss = loss_fn(out, y)
+        except (RuntimeError, ValueError) as err:  # torch's message names neither argument
+            shapes = [
+                _checks.shape_str(v.shape) if isinstance(v, torch.Tensor) else type(v).__name__
+                for v in (out, y)
+            ]
+            raise ValueError(
+                f"loss_fn(model(x), y) failed at step {step} on the model's output {shapes[0]} and "
+                f"y {shapes[1]} (make_batch must return y shaped like the output): {err}"
+            ) from None
         if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
             got = type(loss).__name__
             if isinstance(loss, torch.Tensor):

