@@ -111,9 +111,13 @@ def test_the_page_runs_grubook_and_quotes_it(driver, served, exported):
 
 
 def _find(driver, css):
+    """The lab's element ``css``, scrolled to the middle of the window: a click at the top edge,
+    where Selenium scrolls to, would land on the theme's sticky header."""
     from selenium.webdriver.common.by import By
 
-    return driver.find_element(By.CSS_SELECTOR, f"{LAB} {css}")
+    found = driver.find_element(By.CSS_SELECTOR, f"{LAB} {css}")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", found)
+    return found
 
 
 def _shown(driver):
