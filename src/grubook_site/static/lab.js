@@ -568,7 +568,7 @@
 
 
   var VALUE_RANGE = "a number from \u22121 to 1";  // the recall task's values: uniform in [-1, 1)
-  var MAP_CELL = 9, MAP_GUTTER = 40;  // px: a heat map's cells, its unit axis
+  var MAP_CELL = 8, MAP_GUTTER = 40;  // px: a heat map's cells (three fit a 688 px page), its axis
 
   function gatesLab(root, index) {
     var url = root.getAttribute("data-weights"), id = "grubook-gates-" + index;
