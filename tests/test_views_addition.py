@@ -277,7 +277,7 @@ def test_sums_table_and_adder(model):
     assert table["bits"].tolist() == [8, 64]
     for (a, b), mark in zip([(3, 1), (2**64 - 1, 1)], table["m"]):
         answer = addition.add_with_model(model, a, b, max(8, a.bit_length()))
-        assert mark.startswith("✓" if answer == a + b else "✗ bits ")
+        assert mark.startswith("✓" if answer == a + b else "✗ bit")
 
     class AlwaysZero(torch.nn.Module):
         def forward(self, x):
@@ -285,12 +285,28 @@ def test_sums_table_and_adder(model):
 
     table = views.addition.sums_table({"zero": AlwaysZero()}, [(3, 1), (5, 0), (0, 0)])
     assert table["sum"].tolist() == ["3 + 1", "5 + 0", "0 + 0"]
-    assert table["zero"].tolist() == ["✗ bits 2", "✗ bits 0, 2", "✓"]
-    assert views.addition._ranges([3, 4, 5, 9, 11, 12]) == "3-5, 9, 11-12"
+    # one wrong bit is "bit", more are "bits", and a list reads as one: "0 and 2"
+    assert table["zero"].tolist() == ["✗ bit 2", "✗ bits 0 and 2", "✓"]
+    assert views.addition._ranges([3, 4, 5, 9, 11, 12]) == "3–5, 9 and 11–12"
+    assert views.addition._wrong_bits([15, 16, 17]) == "bits 15–17"
     with pytest.raises(ValueError, match="labels must name every pair"):
         views.addition.sums_table({"m": model}, [(1, 2)], labels=["a", "b"])
     assert "padding" in views.addition.styled(table).to_html()
-    assert "overflow-wrap" in views.addition.styled(table, wrap=["true sum"]).to_html()
+    # long numbers break after a thousands separator only, never inside a group of digits
+    wrapped = views.addition.styled(table, wrap=["true sum"]).to_html()
+    assert (
+        ">4<" in wrapped
+        and "18,<wbr>446,<wbr>744,"
+        in views.addition.styled(
+            views.addition.sums_table({"m": model}, [(2**64 - 1, 1)]), wrap=["true sum"]
+        ).to_html()
+    )
+    assert "white-space: nowrap" in views.addition.styled(table, nowrap=["zero"]).to_html()
+    # cards: the table is marked for the site's phone layout, each cell labelled with its column
+    cards = views.addition.styled(table, cards=True).to_html()
+    assert 'class="grubook-cards"' in cards and "grubook-cards" not in wrapped
+    for i, column in enumerate(table.columns):
+        assert f'td.col{i}::before {{\n  content: "{column}: " / "";' in cards
 
 
 def test_gate_explorer_redraws_the_figure_function(model, corr):

@@ -218,10 +218,15 @@ def test_recall_figure_shows_the_data_function(recall_model):
 def test_static_recall_steps_are_the_figure_function(recall_model):
     model, x, y = recall_model
     order = views.unit_order(model, x)
-    fig = views.static_recall_figure(model, x, y, examples=range(4), order=order)
+    fig = views.static_recall_figure(model, x, y, examples=range(4), order=order, name="held-out")
+    # counted from 1, as the chapter and its lab count them: x[0] is "held-out = 1"
     assert_steps_are_the_figure(
-        fig, range(4), lambda i: views.recall_figure(model, x, y, index=i, order=order)
+        fig,
+        range(4),
+        lambda i: views.recall_figure(model, x, y, index=i, order=order),
+        labels=["1", "2", "3", "4"],
     )
+    assert fig.layout.sliders[0].currentvalue.prefix == "held-out = "
 
 
 def test_recall_explorer_redraws_the_figure_function(recall_model):
@@ -229,7 +234,8 @@ def test_recall_explorer_redraws_the_figure_function(recall_model):
     box = views.recall_explorer(model, x, y)
     before = box.figure
     assert sliders.same_figure(before, views.recall_figure(model, x, y, index=0))
-    box.controls["index"].value = 3
+    assert box.controls["sequence"].value == 1 and box.controls["sequence"].min == 1
+    box.controls["sequence"].value = 4  # counted from 1: x[3]
     assert sliders.same_figure(box.figure, views.recall_figure(model, x, y, index=3))
     assert not sliders.same_figure(box.figure, before)
 

@@ -20,10 +20,21 @@ On the built chapter 3 (``_build/html``), in Chromium:
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import sitecheck
-from test_adder_lab import FIELDS, HTML, TOLERANCE, engine_problems, reset_bites
+from test_adder_lab import (
+    AXES_JS,
+    FIELDS,
+    HTML,
+    TOLERANCE,
+    axes_problems,
+    engine_problems,
+    lab_axe_problems,
+    reset_bites,
+)
 from test_adder_lab import _open as open_lab
 
 from grubook import lab
@@ -100,9 +111,13 @@ def test_the_page_runs_grubook_and_quotes_it(driver, served, exported):
 
 
 def _find(driver, css):
+    """The lab's element ``css``, scrolled to the middle of the window: a click at the top edge,
+    where Selenium scrolls to, would land on the theme's sticky header."""
     from selenium.webdriver.common.by import By
 
-    return driver.find_element(By.CSS_SELECTOR, f"{LAB} {css}")
+    found = driver.find_element(By.CSS_SELECTOR, f"{LAB} {css}")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", found)
+    return found
 
 
 def _shown(driver):
@@ -288,3 +303,220 @@ def test_the_checks_bite(driver, exported, wrong_lab):
     _open(driver, wrong_lab + "paint/")
     problems, _ = ui_problems(driver, model)
     assert problems and all("the h heat map" in p for p in problems), problems
+
+
+# --------------------------------------------------------------------------------------------
+# a lab a student understands without code (issue 25, item 7)
+
+
+def _value_box(driver, step):
+    return _find(driver, f'[data-part="value"][data-step="{step}"]')
+
+
+_MARKED_JS = f"""
+const lab = document.querySelector('{LAB}');
+const boxes = [...lab.querySelectorAll('[data-part="marker"]')];
+const marked = boxes.filter((b) => b.checked);
+// in view: scrolled to vertically only (the page, not any box inside it), the marker and the
+// value of the marked step are the elements at their own centres, so nothing clips or covers them
+const item = marked.length ? marked[0].closest('li') : null;
+if (item) window.scrollTo(0, item.getBoundingClientRect().top + window.scrollY - 120);
+const seen = (e) => {{
+  const r = e.getBoundingClientRect();
+  return r.width > 0 && document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === e;
+}};
+return {{steps: marked.map((b) => Number(b.dataset.step)),
+        seen: item ? [seen(marked[0]), seen(item.querySelector('[data-part="value"]'))] : [],
+        highlighted: boxes.filter((b) => b.closest('li').classList.contains('grubook-lab-marked'))
+          .map((b) => Number(b.dataset.step)),
+        label: item ? item.textContent.trim() : null}};
+"""
+
+
+@pytest.mark.parametrize("size", [sitecheck.DESKTOP, sitecheck.PHONE], ids=["1280px", "390px"])
+def test_the_marked_step_is_in_view_when_the_lab_loads(driver, served, exported, emulation, size):
+    _open(driver, served)
+    sitecheck.emulate(driver, size)
+    marked = [t for t, xt in enumerate(model_examples(driver)[0]) if xt[1] == 1]
+    got = sitecheck.poll(
+        lambda: driver.execute_script(_MARKED_JS), 5, 0.2, done=lambda g: all(g["seen"])
+    )
+    assert got["steps"] == marked and got["seen"] == [True, True], got
+    assert got["highlighted"] == marked and got["label"] == f"step {marked[0] + 1}", got
+    # the highlight follows the marker
+    other = (marked[0] + 4) % 20
+    _find(driver, f'[data-part="marker"][data-step="{marked[0]}"]').click()
+    _find(driver, f'[data-part="marker"][data-step="{other}"]').click()
+    got = driver.execute_script(_MARKED_JS)
+    assert got["steps"] == got["highlighted"] == [other] and got["seen"] == [True, True], got
+
+
+_INVALID_JS = f"""
+const lab = document.querySelector('{LAB}');
+const errors = lab.querySelector('[data-part="errors"]');
+const shown = (e) => !!e && e.getClientRects().length > 0;
+return {{
+  invalid: [...lab.querySelectorAll('[data-part="value"]')].filter(
+    (b) => b.getAttribute('aria-invalid') === 'true').map((b) => Number(b.dataset.step)),
+  valid: [...lab.querySelectorAll('[data-part="value"]')].filter(
+    (b) => b.getAttribute('aria-invalid') === 'false').length,
+  describedby: [...lab.querySelectorAll('[data-part="value"]')].map(
+    (b) => (b.getAttribute('aria-describedby') || '').split(' ').includes(errors.id)),
+  messages: [...errors.querySelectorAll('p')].map((p) => p.textContent),
+  errorsShown: shown(errors.querySelector('p')),
+  live: errors.getAttribute('aria-live'),
+  answer: lab.querySelector('.grubook-lab-answer').textContent,
+  number: shown(lab.querySelector('[data-part="answer"]')),
+  charts: shown(lab.querySelector('.grubook-lab-charts')),
+  maps: shown(lab.querySelector('.grubook-lab-map canvas')),
+  ran: lab.grubookShown !== null,
+}};
+"""
+
+
+def _type_value(driver, step, text):
+    from selenium.webdriver.common.keys import Keys
+
+    box = _value_box(driver, step)
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.DELETE)
+    if text:
+        box.send_keys(text)
+
+
+def invalid_problems(driver, model):
+    """Type values out of range, clear a box and type what is not a number: each box must be
+    flagged (aria-invalid, described by a message that names it and the range), the model must not
+    run on a clamped or an old value, and a valid value must clear it all."""
+    problems = []
+    x = _dom_sequence(driver)
+    for text, what in (
+        ("5", "5, out of range"),
+        ("-1.5", "−1.5, out of range"),
+        ("", "empty"),
+        ("1e", "not a number"),
+        ("1.01", "1.01, out of range"),
+    ):
+        _type_value(driver, 2, text)
+        s = driver.execute_script(_INVALID_JS)
+        want = f"Value at step 3: {what}; type a number from −1 to 1."
+        if s["invalid"] != [2] or s["valid"] != len(x) - 1:
+            problems.append(f"{text!r}: flagged boxes {s['invalid']}, not [2]")
+        if s["messages"] != [want] or not s["errorsShown"] or s["live"] != "polite":
+            problems.append(f"{text!r}: the message reads {s['messages']}, not [{want!r}]")
+        if s["describedby"] != [t == 2 for t in range(len(x))]:
+            problems.append(f"{text!r}: aria-describedby of the boxes {s['describedby']}")
+        if s["ran"] or s["number"] or s["charts"] or s["maps"]:
+            problems.append(f"{text!r}: the lab still shows an answer or its charts: {s}")
+        if not s["answer"].endswith(
+            "once every value is a number from −1 to 1; 1 box is not (see the message above)."
+        ):
+            problems.append(f"{text!r}: the answer reads {s['answer']!r}")
+    # two boxes wrong at once: both named, the sentence counts them
+    _type_value(driver, 7, "2")
+    s = driver.execute_script(_INVALID_JS)
+    if (
+        s["invalid"] != [2, 7]
+        or len(s["messages"]) != 2
+        or not s["answer"].endswith("2 boxes are not (see the messages above).")
+    ):
+        problems.append(f"two boxes: {s}")
+    # valid again: nothing flagged, no message, the model runs on what the boxes hold
+    _type_value(driver, 2, "0.5")
+    _type_value(driver, 7, "-1")
+    x[2][0], x[7][0] = 0.5, -1.0
+    s = driver.execute_script(_INVALID_JS)
+    if s["invalid"] or s["messages"] or any(s["describedby"]) or not (s["charts"] and s["maps"]):
+        problems.append(f"valid again: {s}")
+    problems += _compare(driver, model, x, None, "valid again")[0]
+    return problems
+
+
+def test_invalid_values_are_flagged_and_never_used(driver, served, exported):
+    _, model, _ = exported
+    _open(driver, served)
+    assert invalid_problems(driver, model) == []
+
+
+def test_the_flagged_lab_meets_the_audit(driver, served):
+    assert lab_axe_problems(driver, served, PAGE, LAB, lambda: _type_value(driver, 2, "5")) == []
+
+
+def test_as_learned_sliders_show_the_learned_mean(driver, served, exported):
+    _, model, _ = exported
+    _open(driver, served)
+    x = _dom_sequence(driver)
+
+    def shown(g):
+        return driver.execute_script(
+            f"""const lab = document.querySelector('{LAB}');
+            const r = lab.querySelector('[data-part="{g}"]');
+            return [Number(r.value), lab.querySelector('[data-part="{g}-shown"]').textContent,
+                    r.getAttribute('aria-valuetext'), r.labels[0].textContent];"""
+        )
+
+    def check(overrides, unit, what):
+        run = lab.run(model, x, overrides)
+        for g in "zr":
+            if any(o["gate"] == g for o in overrides or []):
+                continue
+            mean = float((run[g] if unit is None else run[g][:, unit]).mean())
+            value, text, valuetext, label = shown(g)
+            where = "every unit" if unit is None else f"unit {unit + 1}"
+            assert abs(value - mean) <= 0.005 and text == f"{mean:.2f}", (what, g, value, text)
+            assert valuetext == f"{mean:.2f}, the mean as learned", (what, g, valuetext)
+            assert f"as learned, over the steps of {where}" in label, (what, g, label)
+
+    check(None, None, "as loaded")
+    _select(driver, '[data-part="unit"]', "3")
+    check(None, 3, "unit 4")
+    # a forced reset gate changes what the update gate learns to do in this run
+    _select(driver, '[data-part="r-mode"]', "value")
+    slider = _find(driver, '[data-part="r"]')
+    driver.execute_script(
+        "arguments[0].value = '0'; arguments[0].dispatchEvent(new Event('input'))", slider
+    )
+    check([{"gate": "r", "units": [3], "value": 0.0}], 3, "unit 4, r fixed at 0")
+    _find(driver, '[data-ablation="3"]').click()  # r = 0 in every unit
+    check([{"gate": "r", "value": 0.0}], None, "ablation r = 0")
+    # fixing a gate starts from the learned value: the slider does not jump to 1
+    _find(driver, '[data-ablation="0"]').click()
+    before = shown("z")[0]
+    _select(driver, '[data-part="z-mode"]', "value")
+    assert shown("z")[:2] == [before, f"{before:.2f}"]
+
+
+@pytest.mark.parametrize("size", [sitecheck.DESKTOP, sitecheck.PHONE], ids=["1280px", "390px"])
+def test_the_heat_maps_have_axes(driver, served, exported, emulation, size):
+    _, model, _ = exported
+    _open(driver, served)
+    sitecheck.emulate(driver, size)
+    time.sleep(0.3)
+    maps = driver.execute_script(AXES_JS, LAB)
+    assert len(maps) == 3
+    assert axes_problems(maps, 20, model.rnn.hidden_size, first=1) == []
+
+
+def test_the_figure_and_the_prose_name_the_same_sequence(driver, served):
+    """Chapter 3's static figure counts the held-out sequences from 1, as the prose and the lab do:
+    its "held-out sequence = 1" is the lab's "Held-out 1" and the prose's "held-out sequence 1"."""
+    _open(driver, served)
+    fig = driver.execute_script(
+        """const gd = [...document.querySelectorAll('.js-plotly-plot')].find((g) =>
+             (g.layout.sliders || []).length && g.data.length === 4 &&
+             g.data[0].type === 'bar' && g.data[2].type === 'heatmap');  // recall_figure's
+           const s = gd.layout.sliders[0];
+           return {prefix: s.currentvalue.prefix, labels: s.steps.map((t) => t.label),
+                   active: s.active || 0, bars: [[...gd.data[0].x], [...gd.data[0].y]],
+                   marked: [[...gd.data[1].x], [...gd.data[1].y]]};"""
+    )
+    assert fig["prefix"] == "held-out sequence = " and fig["active"] == 0
+    assert fig["labels"] == [str(i) for i in range(1, len(fig["labels"]) + 1)]
+    first = model_examples(driver)[0]  # the lab's "Held-out 1" (rounded to 2 decimals)
+    steps = dict(zip(*fig["bars"])) | dict(zip(*fig["marked"]))
+    assert sorted(steps) == list(range(1, len(first) + 1))
+    assert all(abs(steps[t + 1] - xt[0]) < 0.0051 for t, xt in enumerate(first))
+    assert fig["marked"][0] == [t + 1 for t, xt in enumerate(first) if xt[1] == 1]
+    assert _find(driver, '[data-example="0"]').text == "Held-out 1"
+    text = " ".join((HTML / PAGE).read_text().split())
+    assert "held-out sequence 1" in text and "example = " not in text

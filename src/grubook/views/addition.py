@@ -18,6 +18,7 @@ read-only matplotlib figures of training runs.
 
 from __future__ import annotations
 
+import html
 import re
 
 import numpy as np
@@ -177,15 +178,20 @@ def encoding_table(a: int, b: int, bits: int | None = None):
 
 
 def _ranges(positions: list[int]) -> str:
-    """[3, 4, 5, 9] -> "3-5, 9"."""
+    """[3, 4, 5, 9, 11, 12] -> "3–5, 9 and 11–12": runs of consecutive positions, as a list."""
     parts, start = [], None
     for i, p in enumerate(positions):
         if start is None:
             start = p
         if i + 1 == len(positions) or positions[i + 1] != p + 1:
-            parts.append(str(start) if start == p else f"{start}-{p}")
+            parts.append(str(start) if start == p else f"{start}–{p}")
             start = None
-    return ", ".join(parts)
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _wrong_bits(positions: list[int]) -> str:
+    """[16] -> "bit 16", [3, 4, 5, 9] -> "bits 3–5 and 9": the wrong bits of an answer, named."""
+    return ("bit " if len(positions) == 1 else "bits ") + _ranges(positions)
 
 
 def sums_table(models: dict, pairs, labels=None, bits=None):
@@ -196,7 +202,7 @@ def sums_table(models: dict, pairs, labels=None, bits=None):
     width (at least 8, the training width). Columns: "sum", "bits", "true sum" (with thousands
     separators), then
     one per model: "✓" when its answer is right, else "✗" and the positions of the wrong bits
-    (bit 0 is the least significant).
+    ("✗ bit 16", "✗ bits 15–32"; bit 0 is the least significant).
     """
     import pandas as pd
 
@@ -212,20 +218,49 @@ def sums_table(models: dict, pairs, labels=None, bits=None):
         for name, model in models.items():
             answer = A.add_with_model(model, a, b, width)
             wrong = [t for t in range(width + 1) if ((answer ^ (a + b)) >> t) & 1]
-            row[name] = "✓" if not wrong else f"✗ bits {_ranges(wrong)}"
+            row[name] = "✓" if not wrong else f"✗ {_wrong_bits(wrong)}"
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def styled(table, formats: dict | None = None, wrap=()):
-    """A DataFrame as the book shows it: no index column, some room between columns. wrap: columns
-    whose long values (e.g. 30-digit numbers) may break anywhere to fit the page."""
+def styled(table, formats: dict | None = None, wrap=(), nowrap=(), cards: bool = False):
+    """A DataFrame as the book shows it: no index column, some room between columns.
+
+    formats: Styler formats by column. wrap: columns of long numbers with thousands separators
+    (e.g. "18,446,744,073,709,551,616") that may break after a separator to fit the page, never
+    inside a group of digits. nowrap: columns whose short values never break ("✗ bits 15–32").
+    cards: on a page narrower than 600 px each row shows as a card, one
+    "column: value" line per cell, instead of a table squeezed to a few characters a column (the
+    labels are set here; the layout is the site's, ``table.grubook-cards`` in grubook.css).
+    """
     style = table.style.hide(axis="index").set_table_styles(
         [{"selector": "th, td", "props": "padding: 3px 12px; text-align: left;"}]
     )
+    if formats:
+        style = style.format(formats)
     if wrap:
-        style = style.set_properties(subset=list(wrap), **{"overflow-wrap": "anywhere"})
-    return style.format(formats) if formats else style
+        style = style.format(
+            lambda v: html.escape(str(v)).replace(",", ",<wbr>"), subset=list(wrap)
+        )
+    if nowrap:
+        style = style.set_properties(subset=list(nowrap), **{"white-space": "nowrap"})
+    if cards:
+
+        def css_string(text: str) -> str:
+            return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+        labels = [
+            # the label is shown, not read: screen readers have the column's own header
+            {
+                "selector": f"td.col{i}::before",
+                "props": [("content", css_string(f"{c}: ") + ' / ""')],
+            }
+            for i, c in enumerate(table.columns)
+        ]
+        style = style.set_table_attributes('class="grubook-cards"').set_table_styles(
+            labels, overwrite=False
+        )
+    return style
 
 
 def probe_table(trained: dict, untrained: dict, carry: str = "carry_in"):
@@ -424,7 +459,7 @@ def _title(d: dict) -> str:
         verdict = "right"
     else:
         wrong = [t for t in range(len(d["step"])) if ((d["pred"] ^ d["sum"]) >> t) & 1]
-        verdict = f"WRONG in bits {_ranges(wrong)}"
+        verdict = f"WRONG in {_wrong_bits(wrong)}"
     return f"{d['a']} + {d['b']} = {d['sum']}<br>the GRU says {d['pred']} ({verdict})"
 
 

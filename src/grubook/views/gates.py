@@ -19,7 +19,7 @@ Figure functions (one per view; each returns a whole Plotly figure) and their dr
   Live: :func:`gate_explorer` (both).
 - :func:`memory_figure` (z): the fraction of an input still in the state k steps later.
   Static: :func:`static_memory_figure`. Live: :func:`memory_explorer`.
-- :func:`recall_figure` (index): the inputs and heat maps of z_t and r_t of a trained model.
+- :func:`recall_figure` (index, from 0): the inputs and heat maps of z_t and r_t of a trained model.
   Static: :func:`static_recall_figure`. Live: :func:`recall_explorer`.
 """
 
@@ -537,22 +537,33 @@ def recall_figure(model, x: torch.Tensor, y: torch.Tensor, index: int = 0, order
     return go.Figure(traces, layout)
 
 
-def static_recall_figure(model, x: torch.Tensor, y: torch.Tensor, examples=range(8), order=None):
-    """:func:`recall_figure` with a slider over the example; step i is
-    ``recall_figure(model, x, y, index=examples[i], order=order)``."""
+def static_recall_figure(
+    model, x: torch.Tensor, y: torch.Tensor, examples=range(8), order=None, name="sequence"
+):
+    """:func:`recall_figure` with a slider over sequences of x; step i is
+    ``recall_figure(model, x, y, index=examples[i], order=order)``. The slider reads ``name`` and
+    the sequence's number counted from 1, as the book counts them: "held-out sequence = 1" is
+    x[0], the sequence the chapter's lab calls held-out sequence 1."""
     return sliders.static(
         lambda i: recall_figure(model, x, y, index=i, order=order),
         examples,
-        label="example",
-        fmt="{:d}",
+        label=name,
+        fmt=lambda i: str(i + 1),
     )
 
 
-def recall_explorer(model, x: torch.Tensor, y: torch.Tensor, order=None):
-    """ipywidgets: a continuous slider over the examples of x, redrawing :func:`recall_figure`."""
+def recall_explorer(model, x: torch.Tensor, y: torch.Tensor, order=None, name="sequence"):
+    """ipywidgets: a continuous slider over the sequences of x, counted from 1 as
+    :func:`static_recall_figure` counts them, redrawing :func:`recall_figure`."""
     import ipywidgets as widgets
 
     return sliders.explorer(
-        lambda index: recall_figure(model, x, y, index=index, order=order),
-        index=widgets.IntSlider(value=0, min=0, max=x.shape[0] - 1, description="example"),
+        lambda sequence: recall_figure(model, x, y, index=sequence - 1, order=order),
+        sequence=widgets.IntSlider(
+            value=1,
+            min=1,
+            max=x.shape[0],
+            description=name,
+            style={"description_width": "initial"},
+        ),
     )

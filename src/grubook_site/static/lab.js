@@ -14,9 +14,14 @@
    arithmetic is float64.
 
    Labs: <div class="grubook-lab" data-lab="adder" data-weights="URL"> becomes the chapter 5
-   adder (inputs [data-part="a"], [data-part="b"], the model's sum in [data-part="sum"]);
-   data-lab="gates" the chapter 3 gate lab (the recall model on a sequence the reader edits, with
-   z_t / r_t overrides for a chosen unit; its answer in [data-part="answer"], data-value). */
+   adder (inputs [data-part="a"], [data-part="b"], the model's sum in [data-part="sum"], its
+   verdict, wrongBits(steps), in [data-part="verdict"]; the bit table and the heat maps share
+   their columns); data-lab="gates" the chapter 3 gate lab (the recall model on a sequence the
+   reader edits, with z_t / r_t overrides for a chosen unit; its answer in [data-part="answer"],
+   data-value). An input that is empty or out of range is flagged (aria-invalid, and a message
+   naming it and the allowed range in [data-part="errors"]) and the model does not run until it
+   is valid: nothing is clamped, and no old value is kept. The page is built from text
+   (createElement, textContent), never from HTML strings. */
 (function () {
   "use strict";
   var cache = {};
@@ -142,10 +147,123 @@
     return load(weightsUrl).then(function (m) { return forward(m, x, overrides || null); });
   }
 
-  /* ----- the adder (chapter 5) --------------------------------------------------------------- */
+  /* ----- shared by both labs ----------------------------------------------------------------- */
   var MAX_BITS = 256;
   var COLORS = { z: [0, 114, 178], r: [213, 94, 0] };  // grubook.plotting: update, reset
+  var SUPERSCRIPT = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079";
 
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+
+  /* ["a"] -> "a", ["a", "b"] -> "a and b", ["a", "b", "c"] -> "a, b and c" */
+  function listed(items) {
+    return items.length < 2 ? items.join("") :
+      items.slice(0, -1).join(", ") + " and " + items[items.length - 1];
+  }
+
+  /* [3, 4, 5, 9] -> ["3\u20135", "9"]: runs of consecutive whole numbers, as the book's tables
+     write them (grubook.views.addition) */
+  function runs(list) {
+    var out = [], start = 0;
+    for (var i = 0; i < list.length; i++) {
+      if (i + 1 === list.length || list[i + 1] !== list[i] + 1) {
+        out.push(start === i ? String(list[i]) : list[start] + "\u2013" + list[i]);
+        start = i + 1;
+      }
+    }
+    return out;
+  }
+
+  /* The wrong bits of a sum, in a sentence that reads right for any number of them. */
+  function wrongBits(list) {
+    if (!list.length) return "no bit is wrong";
+    if (list.length === 1) return "1 bit is wrong: bit " + list[0];
+    return list.length + " bits are wrong: bits " + listed(runs(list));
+  }
+
+  /* Mark an input valid (message null) or not: aria-invalid, and the element that says why
+     (errorId) added to its aria-describedby after its own description (data-describedby). */
+  function flag(input, message, errorId) {
+    var own = input.getAttribute("data-describedby") || "";
+    var ids = message ? (own + " " + errorId).trim() : own;
+    input.setAttribute("aria-invalid", message ? "true" : "false");
+    if (ids) input.setAttribute("aria-describedby", ids);
+    else input.removeAttribute("aria-describedby");
+  }
+
+  /* The messages of a lab's invalid inputs, one paragraph each, in its live region `box`. */
+  function say(box, messages) {
+    box.textContent = "";
+    messages.forEach(function (m) { box.appendChild(el("p", {}, m)); });
+  }
+
+  /* Tick values for an axis of n cells counted from `first`, cells `size` px apart: the first,
+     the last, and the multiples of a round step between them, at least `gap` px apart. */
+  function ticks(first, n, size, gap) {
+    var last = first + n - 1, k = 1;
+    [1, 2, 5, 10, 20, 50, 100].some(function (s) { k = s; return s * size >= gap; });
+    var out = [first];
+    for (var v = Math.ceil((first + 1) / k) * k; v < last; v += k) {
+      if (v - first >= k / 2 && last - v >= k / 2) out.push(v);
+    }
+    if (last !== first) out.push(last);
+    return out;
+  }
+
+  /* A heat map with axes: `canvas` (T steps across, H units down, cells cw x ch px) with a gutter
+     `gutter` px wide on its left that holds the unit axis (units counted from 1) and, under it,
+     the step axis (steps counted from `first`, its labels at least `gap` px apart). The axes are
+     HTML hidden from screen readers: the canvas's own label says what it shows.
+     size(T, H, cw, ch) sizes the canvas and the axes. */
+  function heatMap(canvas, gutter, first, gap) {
+    var box = el("div", { class: "grubook-lab-heat" });
+    var top = el("div", { class: "grubook-lab-heat-row" });
+    var yaxis = el("div", { class: "grubook-lab-axis grubook-lab-yaxis", "aria-hidden": "true" });
+    var bottom = el("div", { class: "grubook-lab-heat-row" });
+    var xtitle = el("div", { class: "grubook-lab-axis grubook-lab-xtitle", "aria-hidden": "true" },
+      "step t");
+    var xaxis = el("div", { class: "grubook-lab-axis grubook-lab-xaxis", "aria-hidden": "true" });
+    yaxis.style.width = xtitle.style.width = gutter + "px";
+    top.appendChild(yaxis);
+    top.appendChild(canvas);
+    bottom.appendChild(xtitle);
+    bottom.appendChild(xaxis);
+    box.appendChild(top);
+    box.appendChild(bottom);
+    var shape = "";
+    function size(T, H, cw, ch) {
+      if (canvas.width !== T * cw || canvas.height !== H * ch) {  // a resize clears the canvas
+        canvas.width = T * cw; canvas.height = H * ch;
+        canvas.style.width = T * cw + "px"; canvas.style.height = H * ch + "px";
+      }
+      if (shape === [T, H, cw, ch].join()) return;
+      shape = [T, H, cw, ch].join();
+      yaxis.textContent = "";
+      xaxis.textContent = "";
+      yaxis.style.height = H * ch + "px";
+      xaxis.style.width = T * cw + "px";
+      yaxis.appendChild(el("span", { class: "grubook-lab-ytitle" }, "unit"));
+      ticks(1, H, ch, 22).forEach(function (u) {
+        var s = el("span", { class: "grubook-lab-tick" }, String(u));
+        s.style.top = (u - 1 + 0.5) * ch + "px";
+        yaxis.appendChild(s);
+      });
+      ticks(first, T, cw, gap).forEach(function (t) {
+        var s = el("span", { class: "grubook-lab-tick" }, String(t));
+        s.style.left = (t - first + 0.5) * cw + "px";
+        xaxis.appendChild(s);
+      });
+    }
+    return { box: box, size: size };
+  }
+
+  /* ----- the adder (chapter 5) --------------------------------------------------------------- */
   function parse(text) {
     var t = String(text).replace(/[\s,_]/g, "");
     return /^\d+$/.test(t) ? BigInt(t) : null;
@@ -164,13 +282,6 @@
     return { bits: bits, x: x };
   }
 
-  function el(tag, attrs, text) {
-    var e = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-
   var PRESETS = [
     ["(2\u2076\u2074 \u2212 1) + 1", (1n << 64n) - 1n, 1n, "a carry of 1 held through 64 columns"],
     ["(2\u00b3\u00b2 \u2212 1) + 1", (1n << 32n) - 1n, 1n, "a carry of 1 held through 32 columns"],
@@ -178,11 +289,16 @@
       "64 columns of one 1 bit each: a carry of 0 held throughout"],
     ["173 + 95", 173n, 95n, "the chapter's example"],
   ];
+  var ALLOWED = "a whole number from 0 to 2" + String(MAX_BITS).split("").map(function (d) {
+    return SUPERSCRIPT[Number(d)]; }).join("") + " \u2212 1 (up to " + MAX_BITS + " bits)";
+  // the bit table and the heat maps share their columns: the row labels (and the maps' unit
+  // axis) are GUTTER px wide, then one column a step, as wide as its step number needs
+  var GUTTER = 80, CELL_H = 8;
 
-  function paint(canvas, rows, gate) {
-    var T = rows.length, H = rows[0].length, cw = 8, ch = 8;
-    canvas.width = T * cw; canvas.height = H * ch;
-    canvas.style.width = T * cw + "px"; canvas.style.height = H * ch + "px";
+  function columnWidth(T) { return Math.max(16, 8 * String(T - 1).length + 6); }
+
+  function paint(canvas, rows, gate, cw, ch) {
+    var T = rows.length, H = rows[0].length;
     var ctx = canvas.getContext("2d"), rgb = COLORS[gate];
     for (var t = 0; t < T; t++) {
       for (var j = 0; j < H; j++) {
@@ -196,22 +312,28 @@
 
   function adder(root, index) {
     var url = root.getAttribute("data-weights"), id = "grubook-lab-" + index;
+    var names = { a: "First number, a", b: "Second number, b" }, inputs = {};
     root.textContent = "";
     var form = el("div", { class: "grubook-lab-inputs" });
-    [["a", "First number, a", "173"], ["b", "Second number, b", "95"]].forEach(function (f) {
+    [["a", "173"], ["b", "95"]].forEach(function (f) {
       var wrap = el("div", { class: "grubook-lab-field" });
-      wrap.appendChild(el("label", { for: id + "-" + f[0] }, f[1]));
-      wrap.appendChild(el("input", {
+      wrap.appendChild(el("label", { for: id + "-" + f[0] }, names[f[0]]));
+      inputs[f[0]] = el("input", {
         id: id + "-" + f[0], type: "text", inputmode: "numeric", autocomplete: "off",
-        spellcheck: "false", "data-part": f[0], value: f[2], "aria-describedby": id + "-help",
-      }));
+        spellcheck: "false", "data-part": f[0], value: f[1], "aria-invalid": "false",
+        "aria-describedby": id + "-help", "data-describedby": id + "-help",
+      });
+      wrap.appendChild(inputs[f[0]]);
       form.appendChild(wrap);
     });
     root.appendChild(form);
+    var errors = el("div", { id: id + "-error", class: "grubook-lab-error", "data-part": "errors",
+      "aria-live": "polite" });
+    root.appendChild(errors);
     root.appendChild(el("p", { id: id + "-help", class: "grubook-lab-help" },
       "Any two non-negative whole numbers in decimal, up to " + MAX_BITS + " bits each. " +
-      "The model reads them as the chapter's encoding does: least significant bit first, at " +
-      "the width of the larger number, plus one step for the last carry."));
+      "The model reads them as the chapter's encoding does: least significant bit first (step t " +
+      "reads bit t), at the width of the larger number, plus one step for the last carry."));
     var presets = el("div", { class: "grubook-lab-presets", role: "group",
       "aria-label": "Hard cases" });
     PRESETS.forEach(function (p) {
@@ -230,40 +352,57 @@
     answer.appendChild(document.createTextNode(" "));
     answer.appendChild(verdict);
     root.appendChild(answer);
-    var bitsBox = el("div", { class: "grubook-lab-scroll", tabindex: "0", role: "region",
-      "aria-label": "Bit by bit, step 0 (least significant) first" });
-    root.appendChild(bitsBox);
-    var maps = el("div", { class: "grubook-lab-scroll grubook-lab-maps", tabindex: "0",
-      role: "region", "aria-label": "Heat maps of the gates over the steps" });
-    var canvases = {};
-    [["z", "update gate z_t", "blue"], ["r", "reset gate r_t", "vermillion"]].forEach(function (g) {
+    // the bit table and the two heat maps scroll together, their columns lined up
+    var steps = el("div", { class: "grubook-lab-scroll grubook-lab-steps", tabindex: "0",
+      role: "region", "aria-label": "Bit by bit, and the gates, step 0 (least significant) first" });
+    var bitsBox = el("div");
+    steps.appendChild(bitsBox);
+    var maps = {};
+    [["z", "update gate z\u209c", "blue"], ["r", "reset gate r\u209c", "vermillion"]].forEach(function (g) {
       var fig = el("figure", { class: "grubook-lab-map" });
-      var cap = el("figcaption", {}, g[1] + ": one row per unit by step t (columns); " +
-        "white is 0, " + g[2] + " is 1 ");
+      var cap = el("figcaption", {}, "The " + g[1] + ": a row per unit, a column per step " +
+        "(the table's columns); white is 0, " + g[2] + " is 1 ");
       cap.appendChild(el("span", { class: "grubook-lab-key grubook-lab-key-" + g[0],
         "aria-hidden": "true" }));
       fig.appendChild(cap);
-      canvases[g[0]] = el("canvas", { role: "img", "aria-label": g[1] });
-      fig.appendChild(canvases[g[0]]);
-      maps.appendChild(fig);
+      var canvas = el("canvas", { role: "img", "aria-label": g[1], "data-part": g[0] + "-map" });
+      maps[g[0]] = heatMap(canvas, GUTTER, 0, 0);  // every step: as the table
+      maps[g[0]].canvas = canvas;
+      fig.appendChild(maps[g[0]].box);
+      steps.appendChild(fig);
     });
-    root.appendChild(maps);
-    var inputs = { a: root.querySelector('[data-part="a"]'), b: root.querySelector('[data-part="b"]') };
+    root.appendChild(steps);
     var model = null;
 
-    function show(message) {
-      sum.textContent = "\u2014"; verdict.textContent = message; bitsBox.textContent = "";
+    function check(name) {  // the number in box `name`, or null with the box flagged
+      var raw = inputs[name].value, v = parse(raw), message = null;
+      if (raw.trim() === "") message = names[name] + ", is empty: type " + ALLOWED + ".";
+      else if (v === null) {
+        message = names[name] + ", reads \u201c" + raw.trim() + "\u201d: type " + ALLOWED +
+          ", in decimal digits.";
+      } else if (bitLength(v) > MAX_BITS) {
+        message = names[name] + ", has " + bitLength(v) + " bits: type " + ALLOWED + ".";
+      }
+      flag(inputs[name], message, errors.id);
+      return { value: message ? null : v, message: message };
     }
 
     function update() {
       if (!model) return;
-      var a = parse(inputs.a.value), b = parse(inputs.b.value);
-      if (a === null || b === null) return show("(type two non-negative whole numbers)");
-      if (bitLength(a) > MAX_BITS || bitLength(b) > MAX_BITS) {
-        return show("(numbers up to " + MAX_BITS + " bits, please)");
+      var a = check("a"), b = check("b");
+      var problems = [a.message, b.message].filter(Boolean);
+      say(errors, problems);
+      root.classList.toggle("grubook-lab-wrong", false);
+      if (problems.length) {
+        sum.textContent = "\u2014";
+        verdict.textContent = "(it answers when both boxes are valid: see the " +
+          (problems.length === 1 ? "message" : "messages") + " above)";
+        steps.hidden = true;
+        return;
       }
-      var enc = encode(a, b), res = forward(model, enc.x, null), T = enc.bits + 1;
-      var pred = 0n, truth = a + b, wrong = [], carry = 0, rows = {
+      steps.hidden = false;
+      var enc = encode(a.value, b.value), res = forward(model, enc.x, null), T = enc.bits + 1;
+      var pred = 0n, truth = a.value + b.value, wrong = [], carry = 0, rows = {
         t: [], a: [], b: [], c: [], s: [], m: [], w: [] };
       for (var t = 0; t < T; t++) {
         var bit = res.output[t][0] > 0.5 ? 1 : 0;  // sigmoid > 1/2 <=> logit > 0
@@ -275,27 +414,38 @@
         carry = enc.x[t][0] + enc.x[t][1] + carry >= 2 ? 1 : 0;
       }
       sum.textContent = pred.toString();
-      verdict.textContent = pred === truth ? "(right)" :
-        "(wrong: the sum is " + truth.toString() + "; bits " + wrong.join(", ") + " are wrong)";
+      verdict.textContent = pred === truth ? "(right: " + wrongBits(wrong) + ")" :
+        "(wrong: the sum is " + truth.toString() + "; " + wrongBits(wrong) + ")";
       root.classList.toggle("grubook-lab-wrong", pred !== truth);
-      var table = el("table", { class: "grubook-lab-bits" });
-      [["t", "step t"], ["a", "a_t"], ["b", "b_t"], ["c", "carry in"], ["s", "sum s_t"],
+      var cw = columnWidth(T), table = el("table", { class: "grubook-lab-bits" });
+      table.style.width = GUTTER + T * cw + "px";
+      var cols = el("colgroup");
+      for (var k = 0; k <= T; k++) {
+        var col = el("col");
+        col.style.width = (k ? cw : GUTTER) + "px";
+        cols.appendChild(col);
+      }
+      table.appendChild(cols);
+      [["t", "step t"], ["a", "a\u209c"], ["b", "b\u209c"], ["c", "carry in"], ["s", "sum s\u209c"],
         ["m", "model"], ["w", "wrong"]].forEach(function (row) {
         var tr = el("tr");
         tr.appendChild(el("th", { scope: "row" }, row[1]));
-        rows[row[0]].forEach(function (v, t) {
-          tr.appendChild(el("td", row[0] === "w" && v ? { class: "wrong" } : {}, String(v)));
+        rows[row[0]].forEach(function (v) {
+          tr.appendChild(row[0] === "t" ? el("th", { scope: "col" }, String(v)) :
+            el("td", row[0] === "w" && v ? { class: "wrong" } : {}, String(v)));
         });
         table.appendChild(tr);
       });
       bitsBox.textContent = "";
       bitsBox.appendChild(table);
       ["z", "r"].forEach(function (g) {
-        paint(canvases[g], res[g], g);
-        var flat = [].concat.apply([], res[g]);
-        canvases[g].setAttribute("aria-label", (g === "z" ? "Update gate" : "Reset gate") +
-          " of " + flat.length / T + " units over " + T + " steps, from " +
-          Math.min.apply(null, flat).toFixed(2) + " to " + Math.max.apply(null, flat).toFixed(2));
+        var H = res[g][0].length, flat = [].concat.apply([], res[g]);
+        maps[g].size(T, H, cw, CELL_H);
+        paint(maps[g].canvas, res[g], g, cw, CELL_H);
+        maps[g].canvas.setAttribute("aria-label", (g === "z" ? "Update gate" : "Reset gate") +
+          " of " + plural(H, "unit", "units") + " (rows) over " + plural(T, "step", "steps") +
+          " (columns), from " + Math.min.apply(null, flat).toFixed(2) + " to " +
+          Math.max.apply(null, flat).toFixed(2));
       });
     }
 
@@ -303,7 +453,10 @@
     inputs.b.addEventListener("input", update);
     root.grubookUpdate = update;
     load(url).then(function (m) { model = m; update(); root.dataset.ready = "true"; },
-      function (e) { show("(the model could not be loaded: " + e.message + ")"); });
+      function (e) {
+        sum.textContent = "\u2014";
+        verdict.textContent = "(the model could not be loaded: " + e.message + ")";
+      });
   }
 
   /* ----- the GRU a reader trained in the playground (book/playground.md) ---------------------- */
@@ -344,13 +497,10 @@
 
   function fmt(v) { return (v < 0 ? "\u2212" : "") + Math.abs(v).toFixed(3); }
 
-  /* A heat map of rows[t][j] (unit j down, step t across) on a canvas; unit `mark` outlined. */
-  function paintMap(canvas, rows, kind, mark, marker) {
-    var T = rows.length, H = rows[0].length, cw = 9, ch = 9;
-    if (canvas.width !== T * cw || canvas.height !== H * ch) {  // a resize clears the canvas
-      canvas.width = T * cw; canvas.height = H * ch;
-      canvas.style.width = T * cw + "px"; canvas.style.height = H * ch + "px";
-    }
+  /* Paint rows[t][j] (unit j down, step t across, cells cw x ch px) on a canvas sized for them
+     (heatMap's size); unit `mark` outlined, the marked steps dashed. */
+  function paintMap(canvas, rows, kind, mark, marker, cw, ch) {
+    var T = rows.length, H = rows[0].length;
     var ctx = canvas.getContext("2d");
     for (var t = 0; t < T; t++) {
       for (var j = 0; j < H; j++) {
@@ -441,21 +591,30 @@
     ["r\u209c = 0, every unit", null, ["value", 0], "the candidate cannot see the old state"],
   ];
 
+
+  var VALUE_RANGE = "a number from \u22121 to 1";  // the recall task's values: uniform in [-1, 1)
+  var MAP_CELL = 8, MAP_GUTTER = 40;  // px: a heat map's cells (three fit a 688 px page), its axis
+
   function gatesLab(root, index) {
     var url = root.getAttribute("data-weights"), id = "grubook-gates-" + index;
     root.textContent = "";
-    var model = null, H = 0, T = 0, rand = mulberry32(index + 1), seqIndex = 0;
+    var model = null, H = 0, T = 0, rand = mulberry32(index + 1);
     var controls = {};
 
-    /* --- the input sequence: a value and a marker per step --- */
+    /* --- the input sequence: a value and a marker per step, wrapped to the lab's width --- */
     var seqBox = el("fieldset", { class: "grubook-lab-group" });
     seqBox.appendChild(el("legend", {}, "Input sequence x\u209c (edit a value, tick a marker)"));
     var seqPresets = el("div", { class: "grubook-lab-presets", role: "group",
       "aria-label": "Input presets" });
     seqBox.appendChild(seqPresets);
-    var seqScroll = el("div", { class: "grubook-lab-scroll", role: "region", tabindex: "0",
-      "aria-label": "The sequence, one column per step" });
-    seqBox.appendChild(seqScroll);
+    seqBox.appendChild(el("p", { id: id + "-seq-help", class: "grubook-lab-help" },
+      "One box a step: its value x\u209c, " + VALUE_RANGE + ", and under it its marker. " +
+      "The task marks one step; the model should answer with its value."));
+    var seqList = el("ol", { class: "grubook-lab-seq", "aria-label": "The sequence, step 1 first" });
+    seqBox.appendChild(seqList);
+    var seqErrors = el("div", { id: id + "-seq-error", class: "grubook-lab-error",
+      "data-part": "errors", "aria-live": "polite" });
+    seqBox.appendChild(seqErrors);
     root.appendChild(seqBox);
 
     /* --- the gate controls --- */
@@ -483,9 +642,8 @@
       wrap.appendChild(mode);
       var range = el("input", { id: id + "-" + g[0], type: "range", min: "0", max: "1",
         step: "0.01", value: "1", "data-part": g[0] });
-      var rangeLabel = el("label", { for: id + "-" + g[0], class: "grubook-lab-range-label" },
-        "value of " + g[1].split(" ").pop());
-      var out = el("output", { for: id + "-" + g[0], "data-part": g[0] + "-shown" }, "1.00");
+      var rangeLabel = el("label", { for: id + "-" + g[0], class: "grubook-lab-range-label" });
+      var out = el("output", { for: id + "-" + g[0], "data-part": g[0] + "-shown" }, "\u2026");
       wrap.appendChild(rangeLabel);
       wrap.appendChild(range);
       wrap.appendChild(out);
@@ -506,6 +664,7 @@
     /* --- what the model does --- */
     var answer = el("p", { class: "grubook-lab-answer", "aria-live": "polite" });
     root.appendChild(answer);
+    var shown = el("div", { class: "grubook-lab-shown" });  // hidden while an input is invalid
     var charts = el("div", { class: "grubook-lab-charts" });
     var outFig = el("figure", { class: "grubook-lab-chart" });
     outFig.appendChild(el("figcaption", {}, "The read-out at every step (blue; the model " +
@@ -519,51 +678,50 @@
     var unitBox = el("div");
     unitFig.appendChild(unitBox);
     charts.appendChild(unitFig);
-    root.appendChild(charts);
-    var maps = el("div", { class: "grubook-lab-scroll grubook-lab-maps", tabindex: "0",
+    shown.appendChild(charts);
+    var mapsBox = el("div", { class: "grubook-lab-scroll grubook-lab-maps", tabindex: "0",
       role: "region", "aria-label": "Heat maps of the state and the gates over the steps" });
-    var canvases = {};
+    var maps = {};
     [["h", "state h\u209c", "orange is \u22121, white 0, black +1"],
       ["z", "update gate z\u209c", "white is 0, blue 1"],
       ["r", "reset gate r\u209c", "white is 0, vermillion 1"]].forEach(function (g) {
       var fig = el("figure", { class: "grubook-lab-map" });
       fig.appendChild(el("figcaption", {}, g[1] + ": a row per unit, a column per step; " +
         g[2]));
-      canvases[g[0]] = el("canvas", { role: "img", "aria-label": g[1] });
-      fig.appendChild(canvases[g[0]]);
-      maps.appendChild(fig);
+      var canvas = el("canvas", { role: "img", "aria-label": g[1], "data-part": g[0] + "-map" });
+      maps[g[0]] = heatMap(canvas, MAP_GUTTER, 1, 22);
+      maps[g[0]].canvas = canvas;
+      fig.appendChild(maps[g[0]].box);
+      mapsBox.appendChild(fig);
     });
-    root.appendChild(maps);
-    root.appendChild(el("p", { class: "grubook-lab-help" }, "Dashed purple: the marked " +
+    shown.appendChild(mapsBox);
+    shown.appendChild(el("p", { class: "grubook-lab-help" }, "Dashed purple: the marked " +
       "step; solid purple outline: the chosen unit."));
+    root.appendChild(shown);
 
-    var cells = [];  // [{value: input, marker: input}] per step
+    var cells = [];  // [{item: li, value: input, marker: input}] per step
 
     function buildSequence(x) {
       T = x.length;
-      var table = el("table", { class: "grubook-lab-seq" }), rows = [el("tr"), el("tr"),
-        el("tr")];
-      rows[0].appendChild(el("th", { scope: "row" }, "step t"));
-      rows[1].appendChild(el("th", { scope: "row" }, "value"));
-      rows[2].appendChild(el("th", { scope: "row" }, "marker"));
+      seqList.textContent = "";
       cells = x.map(function (xt, t) {
-        rows[0].appendChild(el("th", { scope: "col" }, String(t + 1)));
+        var item = el("li", { "data-step": String(t) });
+        item.appendChild(el("span", { class: "grubook-lab-step", "aria-hidden": "true" },
+          "step " + (t + 1)));
         var v = el("input", { type: "number", min: "-1", max: "1", step: "0.01",
           value: String(xt[0]), "data-part": "value", "data-step": String(t),
-          "aria-label": "value at step " + (t + 1) });
+          "aria-label": "value at step " + (t + 1), "aria-invalid": "false",
+          "aria-describedby": id + "-seq-help", "data-describedby": id + "-seq-help" });
         var m = el("input", { type: "checkbox", "data-part": "marker",
           "data-step": String(t), "aria-label": "marker at step " + (t + 1) });
         m.checked = xt[1] === 1;
         v.addEventListener("input", update);
         m.addEventListener("change", update);
-        var c1 = el("td"), c2 = el("td");
-        c1.appendChild(v); c2.appendChild(m);
-        rows[1].appendChild(c1); rows[2].appendChild(c2);
-        return { value: v, marker: m };
+        item.appendChild(v);
+        item.appendChild(m);
+        seqList.appendChild(item);
+        return { item: item, value: v, marker: m };
       });
-      rows.forEach(function (r) { table.appendChild(r); });
-      seqScroll.textContent = "";
-      seqScroll.appendChild(table);
     }
 
     function setSequence(x) {
@@ -575,41 +733,94 @@
       update();
     }
 
-    function current() {
-      return cells.map(function (c) {
-        var v = parseFloat(c.value.value), ok = isFinite(v);
-        c.value.setAttribute("aria-invalid", ok ? "false" : "true");
-        return [ok ? v : 0, c.marker.checked ? 1 : 0];
+    /* The sequence in the boxes, and a message for each value that is not a number in [-1, 1]
+       (its box flagged); nothing is clamped or kept from before. */
+    function read() {
+      var x = [], problems = [];
+      cells.forEach(function (c, t) {
+        var raw = c.value.value, v = Number(raw), what = null;
+        if (c.value.validity && c.value.validity.badInput) what = "not a number";
+        else if (raw.trim() === "") what = "empty";
+        else if (!isFinite(v) || v < -1 || v > 1) {
+          what = raw.trim().replace(/^-/, "\u2212") + ", out of range";
+        }
+        var message = what && "Value at step " + (t + 1) + ": " + what + "; type " +
+          VALUE_RANGE + ".";
+        flag(c.value, message, seqErrors.id);
+        if (message) problems.push(message);
+        x.push([what ? NaN : v, c.marker.checked ? 1 : 0]);
+        c.item.classList.toggle("grubook-lab-marked", c.marker.checked);
       });
+      return { x: x, problems: problems };
     }
 
-    function moveMarker(delay) {  // one marker, `delay` steps before the end
-      var x = current();
-      x.forEach(function (xt, t) { xt[1] = t === T - 1 - delay ? 1 : 0; });
-      setSequence(x);
+    function moveMarker(delay) {  // one marker, `delay` steps before the end (-1: none)
+      cells.forEach(function (c, t) { c.marker.checked = t === T - 1 - delay; });
+      update();
     }
 
     function overrides() {
       var u = unitSel.value, list = [];
       ["z", "r"].forEach(function (g) {
-        var c = controls[g], v = Number(c.range.value), o;
-        c.out.textContent = c.mode.value === "scale" ? "\u00d7" + v.toFixed(2) : v.toFixed(2);
-        c.label.textContent = { learned: "value of ", value: "fix ", scale: "scale " }[
-          c.mode.value] + (g === "z" ? "z\u209c" : "r\u209c") +
-          (c.mode.value === "learned" ? " (moving it fixes the gate)" : "");
+        var c = controls[g], o;
         if (c.mode.value === "learned") return;
         o = { gate: g, units: u === "" ? null : [Number(u)] };
-        o[c.mode.value] = v;
+        o[c.mode.value] = Number(c.range.value);
         list.push(o);
       });
       return list.length ? list : null;
     }
 
+    /* The sliders: a forced gate shows its value or scale; a gate as learned shows the mean of
+       what it learned in this run (over the steps, of the chosen unit or of every unit), and its
+       slider sits there, so that moving it starts from the learned value. */
+    function showControls(res, u) {
+      ["z", "r"].forEach(function (g) {
+        var c = controls[g], mode = c.mode.value, name = g + "\u209c", v = Number(c.range.value);
+        var where = u === null ? "every unit" : "unit " + (u + 1);
+        if (mode === "learned") {
+          c.label.textContent = "mean of " + name + " as learned, over the steps of " + where +
+            " (moving it fixes the gate)";
+          if (!res) {
+            c.out.textContent = "\u2014";
+            c.range.setAttribute("aria-valuetext", "not computed: an input is invalid");
+            return;
+          }
+          var vals = u === null ? [].concat.apply([], res[g]) :
+            res[g].map(function (row) { return row[u]; });
+          var mean = vals.reduce(function (s, x) { return s + x; }, 0) / vals.length;
+          c.range.value = mean.toFixed(2);
+          c.out.textContent = mean.toFixed(2);
+          c.out.dataset.value = String(mean);
+          c.range.setAttribute("aria-valuetext", mean.toFixed(2) + ", the mean as learned");
+          return;
+        }
+        c.label.textContent = (mode === "value" ? "fix " : "scale ") + name + " in " + where;
+        c.out.textContent = mode === "scale" ? "\u00d7" + v.toFixed(2) : v.toFixed(2);
+        c.out.dataset.value = String(v);
+        c.range.removeAttribute("aria-valuetext");
+      });
+    }
+
     function update() {
       if (!model) return;
-      var x = current(), ov = overrides(), res = forward(model, x, ov);
-      var marker = [], u = unitSel.value === "" ? null : Number(unitSel.value);
+      var input = read(), x = input.x, ov = overrides();
+      var u = unitSel.value === "" ? null : Number(unitSel.value);
+      say(seqErrors, input.problems);
+      if (input.problems.length) {
+        var n = input.problems.length;
+        answer.textContent = "The GRU answers once every value is " + VALUE_RANGE + "; " +
+          (n === 1 ? "1 box is not (see the message above)." :
+          n + " boxes are not (see the messages above).");
+        shown.hidden = true;
+        showControls(null, u);
+        root.grubookShown = null;
+        return;
+      }
+      shown.hidden = false;
+      var res = forward(model, x, ov), marker = [];
       x.forEach(function (xt, t) { if (xt[1] === 1) marker.push(t); });
+      showControls(res, u);
       var y = res.output[T - 1][0];
       answer.textContent = "";
       answer.appendChild(document.createTextNode("The GRU answers "));
@@ -620,8 +831,8 @@
         target = x[marker[0]][0];
         var d = T - 1 - marker[0];
         answer.appendChild(document.createTextNode("; the marked value, at step " +
-          (marker[0] + 1) + " (" + d + " step" + (d === 1 ? "" : "s") + " before the end), is " +
-          fmt(target) + ": squared error "));
+          (marker[0] + 1) + " (" + (d ? plural(d, "step", "steps") + " before the end" :
+          "the last step") + "), is " + fmt(target) + ": squared error "));
         answer.appendChild(el("span", { "data-part": "error" },
           Math.pow(y - target, 2).toFixed(4)));
         answer.appendChild(document.createTextNode("."));
@@ -652,11 +863,13 @@
         color: LINE.z }, { values: col("r"), color: LINE.r, dash: "4 3" }], -1, 1, marker,
         "Unit " + (show + 1) + ": its state ends at " + fmt(res.h[T - 1][show]));
       ["h", "z", "r"].forEach(function (g) {
-        paintMap(canvases[g], res[g], g, u, marker);
+        maps[g].size(T, H, MAP_CELL, MAP_CELL);
+        paintMap(maps[g].canvas, res[g], g, u, marker, MAP_CELL, MAP_CELL);
         var flat = [].concat.apply([], res[g]);
-        canvases[g].setAttribute("aria-label", { h: "State", z: "Update gate", r: "Reset gate" }[
-          g] + " of " + H + " units over " + T + " steps, from " +
-          fmt(Math.min.apply(null, flat)) + " to " + fmt(Math.max.apply(null, flat)));
+        maps[g].canvas.setAttribute("aria-label", { h: "State", z: "Update gate",
+          r: "Reset gate" }[g] + " of " + plural(H, "unit", "units") + " (rows) over " +
+          plural(T, "step", "steps") + " (columns), from " + fmt(Math.min.apply(null, flat)) +
+          " to " + fmt(Math.max.apply(null, flat)));
       });
       root.grubookShown = { x: x, overrides: ov, result: res };
     }
@@ -690,13 +903,16 @@
         function (_, t) { return [0, t === 5 ? 1 : 0]; })];
       examples.forEach(function (ex, k) {
         var btn = el("button", { type: "button", class: "btn", "data-example": String(k),
-          title: "a sequence the model was tested on" }, "Held-out " + (k + 1));
+          title: "held-out sequence " + (k + 1) + ": one the model was tested on" },
+          "Held-out " + (k + 1));
         btn.addEventListener("click", function () { setSequence(ex); });
         seqPresets.appendChild(btn);
       });
       [["Random values", function () {
-        setSequence(current().map(function (xt) {
-          return [Math.round((rand() * 2 - 1) * 100) / 100, xt[1]]; }));
+        cells.forEach(function (c) {
+          c.value.value = String(Math.round((rand() * 2 - 1) * 100) / 100);
+        });
+        update();
       }], ["Marker " + (examples[0].length - 1) + " steps back", function () {
         moveMarker(T - 1);
       }], ["Marker " + Math.floor(examples[0].length / 2) + " steps back", function () {
@@ -714,7 +930,8 @@
     });
   }
 
-  window.grubookLab = { run: run, load: load, forward: forward, encode: encode };
+  window.grubookLab = { run: run, load: load, forward: forward, encode: encode,
+    wrongBits: wrongBits };
 
   function start() {
     document.querySelectorAll('.grubook-lab[data-lab="adder"]').forEach(adder);
