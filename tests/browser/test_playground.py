@@ -65,6 +65,25 @@ def open_lab(driver, base, page, lab):
     assert sitecheck.poll(lambda: driver.execute_script(ready), 20, 0.1), f"{lab}: not ready"
 
 
+def _click(driver, element, timeout=10.0):
+    """Click ``element`` as a reader would, once it can be: scrolled to the middle of the window
+    (clear of the theme's sticky header), and again while the page is still settling after a
+    change of size (selenium's "element not interactable")."""
+    from selenium.common.exceptions import ElementNotInteractableException
+
+    def attempt():
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+        try:
+            element.click()
+        except ElementNotInteractableException:
+            return False
+        return True
+
+    assert sitecheck.poll(attempt, timeout, 0.2), (
+        f"could not click {element.get_attribute('outerHTML')[:120]}"
+    )
+
+
 def _open(driver, base):
     sitecheck.emulate(driver, None)
     driver.get(base + PAGE)
@@ -268,13 +287,13 @@ def test_train_pause_step_reset_learn_and_try_a_sum(page):
     assert state["wide"] <= 390 and state["box"] <= 390 and state["unlabelled"] == [], state
     # kept for chapter 5: its adder offers the GRU, and its sums are that model's (lab.js reads
     # the weights as float32, as it reads the chapter's own)
-    _part(page, "keep").click()
+    _click(page, _part(page, "keep"))
     assert "chapter 5's lab" in _part(page, "kept").text
     doc = json.loads(page.execute_script("return localStorage.getItem('grubook-play-adder');"))
     model = SequenceModel(**doc["config"])
     model.load_state_dict({k: torch.tensor(v) for k, v in doc["state_dict"].items()})
     open_lab(page, page.current_url.split("book/")[0], CHAPTER_5, ".grubook-lab")
-    page.find_element(By.CSS_SELECTOR, '[data-part="playground-model"]').click()
+    _click(page, page.find_element(By.CSS_SELECTOR, '[data-part="playground-model"]'))
     open_lab(page, None, None, ".grubook-lab")  # redrawn on the kept model
     problems = sum_problems(page, model.eval(), [(173, 95), (2**40 - 1, 1), (31415926, 27182818)])
     page.execute_script("localStorage.clear();")  # the next tests meet the chapter as a reader does
