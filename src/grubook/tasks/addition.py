@@ -103,6 +103,17 @@ def _check_bit_tensor(name: str, t, dims=(2,)) -> torch.Tensor:
     return t
 
 
+def _check_bit_pair(a_bits, b_bits) -> None:
+    """Two bit tensors of one shape (n, bits), or a clear error."""
+    _check_bit_tensor("a_bits", a_bits)
+    _check_bit_tensor("b_bits", b_bits)
+    if a_bits.shape != b_bits.shape:
+        raise ValueError(
+            f"a_bits and b_bits must have the same shape (n, bits), got "
+            f"{_checks.shape_str(a_bits.shape)} and {_checks.shape_str(b_bits.shape)}."
+        )
+
+
 def add_bits(a_bits: torch.Tensor, b_bits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """A ripple-carry adder on bit tensors: the true sum, exact at any width.
 
@@ -111,13 +122,7 @@ def add_bits(a_bits: torch.Tensor, b_bits: torch.Tensor) -> tuple[torch.Tensor, 
     carry that column t passes to column t + 1 (1 when ``a_t + b_t + carry_in >= 2``; the last
     column never carries).
     """
-    _check_bit_tensor("a_bits", a_bits)
-    _check_bit_tensor("b_bits", b_bits)
-    if a_bits.shape != b_bits.shape:
-        raise ValueError(
-            f"a_bits and b_bits must have the same shape (n, bits), got "
-            f"{_checks.shape_str(a_bits.shape)} and {_checks.shape_str(b_bits.shape)}."
-        )
+    _check_bit_pair(a_bits, b_bits)
     n, bits = a_bits.shape
     a = torch.cat(
         [a_bits.long(), a_bits.new_zeros(n, 1).long()], dim=1
@@ -215,13 +220,7 @@ def held_columns(a_bits: torch.Tensor, b_bits: torch.Tensor) -> torch.Tensor:
     ``1 + 1`` makes a carry and ``0 + 0`` stops one whatever came in: neither needs memory.)
     a_bits, b_bits: (n, bits) 0/1, least significant first.
     """
-    _check_bit_tensor("a_bits", a_bits)
-    _check_bit_tensor("b_bits", b_bits)
-    if a_bits.shape != b_bits.shape:
-        raise ValueError(
-            f"a_bits and b_bits must have the same shape (n, bits), got "
-            f"{_checks.shape_str(a_bits.shape)} and {_checks.shape_str(b_bits.shape)}."
-        )
+    _check_bit_pair(a_bits, b_bits)
     return (a_bits.long() + b_bits.long()) == 1
 
 
