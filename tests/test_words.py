@@ -117,3 +117,8 @@ def test_runs_to_note_none_and_some():
         "Look at each run, not only the averages: seed 1 (default start) reached 0.90, then fell "
         "back to 0.50."
     )
+
+
+def test_speed_verdict_needs_exactly_two_ratios():
+    with pytest.raises(ValueError, match="ratios must be two numbers"):
+        words.speed_verdict((1.0, 2.0, 3.0))

@@ -73,6 +73,11 @@ def agreement(error: float) -> str:
 def speed_verdict(ratios) -> tuple[str, str]:
     """Chapter 4: ``(sentence, caption)`` from the time ratios LSTM / GRU of torch's kernels at the
     smaller and the larger size (below 1: the LSTM was faster)."""
+    ratios = list(ratios) if hasattr(ratios, "__iter__") else ratios
+    if not isinstance(ratios, list) or len(ratios) != 2:
+        raise ValueError(
+            f"ratios must be two numbers (the smaller size, the larger), got {ratios!r}."
+        )
     small, large = (_checks.finite_number("ratios", r) for r in ratios)
     faster = ["LSTM" if r < 1 else ("GRU" if r > 1 else None) for r in (small, large)]
     if faster == ["LSTM", "LSTM"]:
