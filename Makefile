@@ -80,11 +80,12 @@ lint:
 
 # Every test, in three steps, so that CI (2 cores) stays within its 15 minutes:
 # 1. the tests that need no browser, while `make audit` drives Chromium (they share nothing);
-# 2. the browser tests that time nothing, in two lanes at once: the built book's pages (they share
-#    one visit of every page) and the rest (the fixture site, figures, slides, PDF, Live Code);
+# 2. the browser tests that time nothing, in two lanes at once, of about equal length: the built
+#    book's pages (one shared visit of every page, figure layout, slides) and the rest (the
+#    fixture site, figure access, PDF, Live Code);
 # 3. the browser tests that time the page (the labs' 16 ms, the playground's steps), alone.
 # A new browser test file joins lane 2's second run; one that times the page goes in TIMED.
-BOOK_PAGES := tests/browser/test_accessibility.py tests/browser/test_site.py
+BOOK_PAGES := $(addprefix tests/browser/test_,accessibility.py site.py figure_layout.py slides.py)
 TIMED := tests/browser/test_adder_lab.py tests/browser/test_gate_lab.py tests/browser/test_playground.py
 REST := tests/browser $(foreach f,$(BOOK_PAGES) $(TIMED),--ignore=$(f))
 
