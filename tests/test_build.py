@@ -36,7 +36,9 @@ def test_every_warning_fails_the_build_and_each_is_reported(tmp_path):
     image, and a page that embeds ipywidgets (the site has no widget manager: a live explorer the
     build runs would be dead on the page). With -W the build fails; with --keep-going every one is
     reported, and the widget page is named with the fix (tag the cell skip-execution)."""
-    result = build_book("broken", tmp_path / "broken")
+    # the widget cell's Output capture has once left nbclient waiting for the kernel after the
+    # outputs were in (CI, 2026-12-07): a minute, not the book's 10, before that cell gives up
+    result = build_book("broken", tmp_path / "broken", config={"execute": {"timeout": 60}})
     log = result.stdout
     assert result.returncode != 0, log[-3000:]
     assert "a-label-that-does-not-exist" in log, log[-3000:]
