@@ -103,13 +103,13 @@ def _check_bit_tensor(name: str, t, dims=(2,)) -> torch.Tensor:
     return t
 
 
-def _check_bit_pair(a_bits, b_bits) -> None:
-    """Two bit tensors of one shape (n, bits), or a clear error."""
-    _check_bit_tensor("a_bits", a_bits)
-    _check_bit_tensor("b_bits", b_bits)
+def _check_bit_pair(a_bits, b_bits, names=("a_bits", "b_bits"), layout="(n, bits)") -> None:
+    """Two bit tensors of one shape ``layout``, or a clear error naming them by ``names``."""
+    for name, value in zip(names, (a_bits, b_bits)):
+        _check_bit_tensor(name, value)
     if a_bits.shape != b_bits.shape:
         raise ValueError(
-            f"a_bits and b_bits must have the same shape (n, bits), got "
+            f"{names[0]} and {names[1]} must have the same shape {layout}, got "
             f"{_checks.shape_str(a_bits.shape)} and {_checks.shape_str(b_bits.shape)}."
         )
 
@@ -386,13 +386,7 @@ def predict_bits(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
 def _pair(pred, target):
     pred = pred[..., 0] if isinstance(pred, torch.Tensor) and pred.dim() == 3 else pred
     target = target[..., 0] if isinstance(target, torch.Tensor) and target.dim() == 3 else target
-    _check_bit_tensor("pred", pred)
-    _check_bit_tensor("target", target)
-    if pred.shape != target.shape:
-        raise ValueError(
-            f"pred and target must have the same shape (n, time), got "
-            f"{_checks.shape_str(pred.shape)} and {_checks.shape_str(target.shape)}."
-        )
+    _check_bit_pair(pred, target, ("pred", "target"), "(n, time)")
     if pred.numel() == 0:
         raise ValueError("pred and target must hold at least one bit.")
     return pred.long() == target.long()
